@@ -1,0 +1,302 @@
+package hss
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/openhss/hss-go/hss/signer"
+)
+
+// authenticator puts credentials on one attempt of a request.
+type authenticator interface {
+	// authorize adds the credentials to req. payloadHash is the hex SHA-256
+	// of the body, computed only when signsPayload says it is needed.
+	authorize(ctx context.Context, c *Client, req *http.Request, payloadHash string) error
+	signsPayload() bool
+}
+
+// accessKeyAuth signs each attempt with SDK-HMAC-SHA256.
+type accessKeyAuth struct {
+	key           signer.Key
+	securityToken string
+}
+
+func (a *accessKeyAuth) signsPayload() bool { return true }
+
+func (a *accessKeyAuth) authorize(_ context.Context, c *Client, req *http.Request, payloadHash string) error {
+	if a.securityToken != "" {
+		req.Header[signer.HeaderSecurityToken] = []string{a.securityToken}
+	}
+	return signer.Sign(req, payloadHash, a.key, c.now())
+}
+
+// tokenAuth sends a ready IAM token.
+type tokenAuth struct{ token string }
+
+func (a *tokenAuth) signsPayload() bool { return false }
+
+func (a *tokenAuth) authorize(_ context.Context, _ *Client, req *http.Request, _ string) error {
+	req.Header["X-Auth-Token"] = []string{a.token}
+	return nil
+}
+
+// passwordAuth sends a token it obtains from IAM with a user's password,
+// cached and renewed before it expires.
+type passwordAuth struct {
+	creds  Password
+	tokens *cached[iamToken]
+}
+
+// iamToken is a token with what IAM said about it.
+type iamToken struct {
+	value     string
+	expiresAt time.Time
+	projectID string
+}
+
+func (a *passwordAuth) signsPayload() bool { return false }
+
+func (a *passwordAuth) authorize(ctx context.Context, c *Client, req *http.Request, _ string) error {
+	tok, err := a.token(ctx, c)
+	if err != nil {
+		return err
+	}
+	req.Header["X-Auth-Token"] = []string{tok.value}
+	return nil
+}
+
+func (a *passwordAuth) token(ctx context.Context, c *Client) (iamToken, error) {
+	return a.tokens.get(ctx, c.now, func(ctx context.Context) (iamToken, time.Time, error) {
+		tok, err := c.requestToken(ctx, a.creds)
+		if err != nil {
+			return iamToken{}, time.Time{}, err
+		}
+		return tok, refreshTime(c.now(), tok.expiresAt), nil
+	})
+}
+
+// refreshTime is when a token that expires at exp should be renewed: five
+// minutes early, or a tenth of its life early for short-lived tokens.
+func refreshTime(now, exp time.Time) time.Time {
+	margin := 5 * time.Minute
+	if life := exp.Sub(now); life/10 < margin {
+		margin = life / 10
+	}
+	return exp.Add(-margin)
+}
+
+// cached holds one value that is expensive to get (a token, a project id),
+// fetching it at most once at a time however many callers wait for it.
+type cached[T any] struct {
+	mu        sync.Mutex
+	val       T
+	ok        bool
+	refreshAt time.Time // zero: never
+	call      *fetchCall[T]
+}
+
+type fetchCall[T any] struct {
+	done chan struct{}
+	val  T
+	err  error
+}
+
+// fetchTimeout bounds one fetch. The fetch runs on a context detached from
+// the caller that started it, so one caller giving up does not fail the
+// others waiting for the same value.
+const fetchTimeout = 30 * time.Second
+
+func (c *cached[T]) set(v T, refreshAt time.Time) {
+	c.mu.Lock()
+	c.val, c.ok, c.refreshAt = v, true, refreshAt
+	c.mu.Unlock()
+}
+
+// get returns the cached value, or fetches it when there is none or it is due
+// for renewal. fetch returns the value and when to renew it (zero: never).
+func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error)) (T, error) {
+	c.mu.Lock()
+	if c.ok && (c.refreshAt.IsZero() || now().Before(c.refreshAt)) {
+		v := c.val
+		c.mu.Unlock()
+		return v, nil
+	}
+	call := c.call
+	if call == nil {
+		call = &fetchCall[T]{done: make(chan struct{})}
+		c.call = call
+		go func() {
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+			v, refreshAt, err := fetch(fctx)
+			cancel()
+			c.mu.Lock()
+			if err == nil {
+				c.val, c.ok, c.refreshAt = v, true, refreshAt
+			}
+			c.call = nil
+			call.val, call.err = v, err
+			c.mu.Unlock()
+			close(call.done)
+		}()
+	}
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.val, call.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// invalidate forgets the value if bad says it is the bad one, so the next get
+// fetches anew; a value another caller already renewed is kept.
+func (c *cached[T]) invalidate(bad func(T) bool) {
+	c.mu.Lock()
+	if c.ok && bad(c.val) {
+		c.ok = false
+	}
+	c.mu.Unlock()
+}
+
+// requestToken exchanges a user's password for a token scoped to the
+// region's project (IAM: POST /v3/auth/tokens).
+func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error) {
+	var doc struct {
+		Auth struct {
+			Identity struct {
+				Methods  []string `json:"methods"`
+				Password struct {
+					User struct {
+						Name     string `json:"name"`
+						Password string `json:"password"`
+						Domain   struct {
+							Name string `json:"name"`
+						} `json:"domain"`
+					} `json:"user"`
+				} `json:"password"`
+			} `json:"identity"`
+			Scope struct {
+				Project struct {
+					Name string `json:"name"`
+				} `json:"project"`
+			} `json:"scope"`
+		} `json:"auth"`
+	}
+	doc.Auth.Identity.Methods = []string{"password"}
+	doc.Auth.Identity.Password.User.Name = p.User
+	doc.Auth.Identity.Password.User.Password = p.Password
+	doc.Auth.Identity.Password.User.Domain.Name = p.Domain
+	doc.Auth.Scope.Project.Name = c.region
+	body, err := json.Marshal(&doc)
+	if err != nil {
+		return iamToken{}, opError(opIAMToken, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.iamEndpoint+"/v3/auth/tokens?nocatalog=true", nil)
+	if err != nil {
+		return iamToken{}, opError(opIAMToken, err)
+	}
+	req.Header.Set("Content-Type", "application/json;charset=utf8")
+	resp, err := c.do(ctx, opIAMToken, req, body, nil)
+	if err != nil {
+		return iamToken{}, err
+	}
+	tok, err := decodeToken(resp)
+	if err != nil {
+		return iamToken{}, opError(opIAMToken, err)
+	}
+	if tok.value == "" {
+		return iamToken{}, opError(opIAMToken, errors.New("IAM answered without an X-Subject-Token header"))
+	}
+	return tok, nil
+}
+
+// decodeToken reads IAM's token document and closes the body.
+func decodeToken(resp *http.Response) (iamToken, error) {
+	defer resp.Body.Close()
+	var doc struct {
+		Token struct {
+			ExpiresAt time.Time `json:"expires_at"`
+			Project   struct {
+				ID string `json:"id"`
+			} `json:"project"`
+		} `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return iamToken{}, fmt.Errorf("decoding the token document: %w", err)
+	}
+	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt, projectID: doc.Token.Project.ID}, nil
+}
+
+// discoverProject finds the project of the configured region: from the token
+// (Password, Token) or from IAM's project list (AccessKey).
+func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error) {
+	var id string
+	switch a := c.auth.(type) {
+	case *passwordAuth:
+		tok, err := a.token(ctx, c)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		id = tok.projectID
+	case *tokenAuth:
+		// IAM's "validate a token" answers the token's own document.
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/auth/tokens?nocatalog=true", nil)
+		if err != nil {
+			return "", time.Time{}, opError(opIAMProject, err)
+		}
+		req.Header["X-Subject-Token"] = []string{a.token}
+		resp, err := c.do(ctx, opIAMProject, req, nil, a)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		tok, err := decodeToken(resp)
+		if err != nil {
+			return "", time.Time{}, opError(opIAMProject, err)
+		}
+		id = tok.projectID
+	case *accessKeyAuth:
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/projects?name="+url.QueryEscape(c.region), nil)
+		if err != nil {
+			return "", time.Time{}, opError(opIAMProject, err)
+		}
+		resp, err := c.do(ctx, opIAMProject, req, nil, a)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			Projects []struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"projects"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("decoding the project list: %w", err))
+		}
+		if len(doc.Projects) != 1 {
+			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("IAM lists %d projects named %q, want exactly 1: set the project id", len(doc.Projects), c.region))
+		}
+		id = doc.Projects[0].ID
+	}
+	if err := checkProjectID(id); err != nil {
+		return "", time.Time{}, opError(opIAMProject, fmt.Errorf("IAM answered no usable project id for region %q", c.region))
+	}
+	return id, time.Time{}, nil
+}
+
+// Operation names used in errors and logs.
+const (
+	opIAMToken           = "IAM token"
+	opIAMProject         = "IAM project"
+	opExportEvents       = "ExportEvents"
+	opHandleEvents       = "HandleEvents"
+	opShowExportTask     = "ShowExportTask"
+	opDownloadExportFile = "DownloadExportedFile"
+)

@@ -1,0 +1,191 @@
+package hss
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openhss/hss-go/hss/signer"
+)
+
+// Version is this library's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultMaxAttempts is how many times a call is tried when Config.MaxAttempts
+// is zero: once, and twice more on throttling (429) or a failed connection.
+const DefaultMaxAttempts = 3
+
+// Config configures a Client. The zero value of every optional field is the
+// sensible default.
+type Config struct {
+	// Region is the region id, such as "ap-southeast-1". It selects the HSS
+	// and IAM endpoints and the project. Required.
+	Region string
+	// ProjectID is the project the assets belong to. When empty, the client
+	// finds it on first use: from the token for Password and Token
+	// credentials, or from IAM's project list for the region with AccessKey.
+	ProjectID string
+	// Credentials authenticate every request: AccessKey, Token or Password.
+	// Required.
+	Credentials Credentials
+	// Endpoint replaces the HSS endpoint the region implies, for example
+	// "https://hss.example.internal". It must be https, except on loopback
+	// addresses (127.0.0.0/8, localhost, [::1]), which tests and the fake use.
+	Endpoint string
+	// IAMEndpoint replaces the IAM endpoint the region implies; same rules as
+	// Endpoint.
+	IAMEndpoint string
+	// HTTPClient sends the requests; nil means a client with
+	// http.DefaultTransport. Its Transport is where OpenTelemetry (otelhttp),
+	// proxies and custom TLS plug in. Its Timeout, if set, bounds each
+	// attempt; the context bounds the whole call.
+	HTTPClient *http.Client
+	// Logger receives debug records of each attempt (method, URL, status,
+	// duration, request id), never a header or a secret. Nil means no logging.
+	Logger *slog.Logger
+	// MaxAttempts bounds the tries of one call (default DefaultMaxAttempts).
+	// 1 disables retries.
+	MaxAttempts int
+	// UserAgent is put before this library's own product token.
+	UserAgent string
+}
+
+// String describes the configuration without its secrets.
+func (c Config) String() string {
+	creds := "none"
+	if c.Credentials != nil {
+		creds = c.Credentials.kind()
+	}
+	return fmt.Sprintf("hss.Config{Region: %q, ProjectID: %q, Credentials: %s, Endpoint: %q, IAMEndpoint: %q}",
+		c.Region, c.ProjectID, creds, c.Endpoint, c.IAMEndpoint)
+}
+
+// GoString is String, so %#v hides the secrets too.
+func (c Config) GoString() string { return c.String() }
+
+// Client calls HSS. It is safe for concurrent use; share one per
+// region, project and credentials.
+type Client struct {
+	region      string
+	endpoint    string // no trailing slash
+	iamEndpoint string
+	http        *http.Client
+	logger      *slog.Logger
+	maxAttempts int
+	userAgent   string
+	auth        authenticator
+	project     *cached[string]
+	now         func() time.Time
+}
+
+// New returns a Client for cfg. It checks the configuration but sends nothing:
+// credentials and the project are first used by the first call.
+func New(cfg Config) (*Client, error) {
+	if cfg.Region == "" {
+		return nil, &ValidationError{Field: "region", Reason: "required"}
+	}
+	if cfg.Credentials == nil {
+		return nil, &ValidationError{Field: "credentials", Reason: "required"}
+	}
+	if err := cfg.Credentials.check(); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		region:      cfg.Region,
+		logger:      cfg.Logger,
+		maxAttempts: cfg.MaxAttempts,
+		userAgent:   "hss-go/" + Version,
+		now:         time.Now,
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = DefaultMaxAttempts
+	}
+	if cfg.UserAgent != "" {
+		c.userAgent = strings.TrimSpace(cfg.UserAgent) + " " + c.userAgent
+	}
+	var err error
+	if cfg.Endpoint != "" {
+		u, err := CheckEndpoint(cfg.Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		c.endpoint = u.String()
+	} else if c.endpoint, err = Endpoint(cfg.Region); err != nil {
+		return nil, err
+	}
+	if cfg.IAMEndpoint != "" {
+		u, err := CheckEndpoint(cfg.IAMEndpoint)
+		if err != nil {
+			return nil, &ValidationError{Field: "iam_endpoint", Reason: strings.TrimPrefix(err.Error(), "hss: ")}
+		}
+		c.iamEndpoint = u.String()
+	} else {
+		c.iamEndpoint = IAMEndpoint(cfg.Region)
+	}
+	if cfg.ProjectID != "" {
+		if err := checkProjectID(cfg.ProjectID); err != nil {
+			return nil, err
+		}
+	}
+	c.http = safeRedirects(cfg.HTTPClient)
+	c.project = &cached[string]{}
+	if cfg.ProjectID != "" {
+		c.project.set(cfg.ProjectID, time.Time{})
+	}
+	switch cr := cfg.Credentials.(type) {
+	case AccessKey:
+		c.auth = &accessKeyAuth{key: signer.Key{AccessKey: cr.ID, SecretKey: cr.Secret}, securityToken: cr.SecurityToken}
+	case Token:
+		c.auth = &tokenAuth{token: string(cr)}
+	case Password:
+		c.auth = &passwordAuth{creds: cr, tokens: &cached[iamToken]{}}
+	default:
+		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("unsupported kind %T", cfg.Credentials)}
+	}
+	return c, nil
+}
+
+// Region is the region the client was configured for.
+func (c *Client) Region() string { return c.region }
+
+// Endpoint is the HSS endpoint the client sends to.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// ProjectID returns the project the client works in, finding it through IAM
+// on first use when the configuration did not give it.
+func (c *Client) ProjectID(ctx context.Context) (string, error) {
+	return c.project.get(ctx, c.now, c.discoverProject)
+}
+
+// safeRedirects returns a copy of hc (or a new client) whose redirects never
+// carry credentials to another host. net/http already drops Authorization
+// between unrelated domains, but not X-Auth-Token or X-Security-Token, and it
+// keeps Authorization for subdomains.
+func safeRedirects(hc *http.Client) *http.Client {
+	var out http.Client
+	if hc != nil {
+		out = *hc
+	}
+	next := out.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme) {
+			for _, h := range credentialHeaders {
+				req.Header.Del(h)
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after %d redirects", len(via))
+		}
+		return nil
+	}
+	return &out
+}
+
+// credentialHeaders are the headers that carry or prove a secret.
+var credentialHeaders = []string{"Authorization", "X-Auth-Token", "X-Security-Token", "X-Subject-Token", signer.HeaderDate}

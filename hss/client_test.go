@@ -1,0 +1,595 @@
+package hss
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openhss/hss-go/hss/signer"
+)
+
+const (
+	testAK      = "AKTESTEXAMPLE0001"
+	testSK      = "sk-very-secret-value-9f8e7d"
+	testSTS     = "sts-security-token-value-abc"
+	testToken   = "MIIToken-secret-value-xyz"
+	testPass    = "p@ss-secret-value-123"
+	testProject = "0605767a7b00d5762f1bc00ea0f3d0f3"
+)
+
+var secrets = []string{testSK, testSTS, testToken, testPass}
+
+func testExport() (ExportEventsParams, ExportColumns) {
+	return ExportEventsParams{
+			Category:   CategoryHost,
+			EventId:    "case-1",
+			HostName:   Ptr("web 01/中文"),
+			EventTypes: &[]int32{EventRootkit, EventHighRiskCommand},
+			LastDays:   Ptr[int32](3),
+		}, ExportColumns{
+			{"event_name", "Alarm name"},
+			{"host_name", "Server name"},
+		}
+}
+
+func newClient(t testing.TB, endpoint string, creds Credentials, mod func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: creds, Endpoint: endpoint, IAMEndpoint: endpoint}
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func okExport(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v5/"+testProject+"/event/operate" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"record_total_num": 7, "task_id": "task-1"})
+}
+
+func TestExportEventsSignsWithAccessKey(t *testing.T) {
+	var seen *http.Request
+	var body []byte
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		seen = r.Clone(context.Background())
+		okExport(w, r)
+	})
+	c := newClient(t, ts.URL, AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, nil)
+	params, cols := testExport()
+	res, err := c.ExportEvents(context.Background(), params, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *res.TaskId != "task-1" || *res.RecordTotalNum != 7 {
+		t.Errorf("result = %+v", res)
+	}
+	if got := seen.Header.Get("X-Project-Id"); got != testProject {
+		t.Errorf("X-Project-Id = %q", got)
+	}
+	if got := seen.Header.Get("X-Security-Token"); got != testSTS {
+		t.Errorf("X-Security-Token not sent")
+	}
+	if ua := seen.Header.Get("User-Agent"); !strings.HasPrefix(ua, "hss-go/"+Version) {
+		t.Errorf("User-Agent = %q", ua)
+	}
+	if got := seen.URL.Query()["event_types"]; len(got) != 2 || got[0] != "1010" || got[1] != "3015" {
+		t.Errorf("event_types = %v, want exploded [1010 3015]", got)
+	}
+	if want := `[["event_name","Alarm name"],["host_name","Server name"]]`; string(body) != want {
+		t.Errorf("body = %s, want %s", body, want)
+	}
+	seen.Body = io.NopCloser(bytes.NewReader(body))
+	ak, err := signer.Verify(seen, signer.HashPayload(body), func(ak string) (string, bool) { return testSK, ak == testAK }, time.Now(), 15*time.Minute)
+	if err != nil || ak != testAK {
+		t.Errorf("signature not accepted: %v", err)
+	}
+	for _, h := range []string{"x-project-id", "x-security-token", "content-type", "host", "x-sdk-date"} {
+		if !strings.Contains(seen.Header.Get("Authorization"), h) {
+			t.Errorf("Authorization does not sign %s: %s", h, seen.Header.Get("Authorization"))
+		}
+	}
+}
+
+func TestTokenIsSentAsHeader(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Auth-Token") != testToken || r.Header.Get("Authorization") != "" {
+			writeJSON(w, 401, map[string]string{"error_code": "APIGW.0301", "error_msg": "bad token"})
+			return
+		}
+		okExport(w, r)
+	})
+	c := newClient(t, ts.URL, Token(testToken), nil)
+	if err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testEvent() EventRef {
+	return EventRef{ClassID: "rootkit_0001", ID: "2a71e1e2-60f4-4d56-b314-2038fdc39de6", Type: EventRootkit, OccurTime: 1672046760353}
+}
+
+// iamServer answers IAM's token call with tokens valid for ttl, and HSS calls
+// when they carry a token it issued and has not revoked.
+type iamServer struct {
+	*testServer
+	tokenCalls atomic.Int64
+	hssCalls   atomic.Int64
+	mu         sync.Mutex
+	valid      map[string]bool
+	ttl        time.Duration
+	delay      time.Duration
+	rejectAll  atomic.Bool
+}
+
+func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
+	s := &iamServer{valid: map[string]bool{}, ttl: ttl}
+	s.testServer = newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/v3/auth/tokens" {
+			n := s.tokenCalls.Add(1)
+			time.Sleep(s.delay)
+			var doc struct {
+				Auth struct {
+					Identity struct {
+						Password struct {
+							User struct {
+								Name, Password string
+								Domain         struct{ Name string }
+							}
+						}
+					}
+					Scope struct{ Project struct{ Name string } }
+				}
+			}
+			_ = json.NewDecoder(r.Body).Decode(&doc)
+			u := doc.Auth.Identity.Password.User
+			if u.Name != "alice" || u.Password != testPass || u.Domain.Name != "acme" || doc.Auth.Scope.Project.Name != "ap-southeast-1" {
+				writeJSON(w, 401, map[string]any{"error": map[string]any{"code": 1101, "message": "The username or password is wrong."}})
+				return
+			}
+			tok := fmt.Sprintf("%s-%d", testToken, n)
+			s.mu.Lock()
+			s.valid[tok] = true
+			s.mu.Unlock()
+			w.Header().Set("X-Subject-Token", tok)
+			writeJSON(w, 201, map[string]any{"token": map[string]any{
+				"expires_at": time.Now().Add(s.ttl).UTC().Format(time.RFC3339Nano),
+				"project":    map[string]any{"id": testProject, "name": "ap-southeast-1"},
+			}})
+			return
+		}
+		s.hssCalls.Add(1)
+		s.mu.Lock()
+		ok := s.valid[r.Header.Get("X-Auth-Token")] && !s.rejectAll.Load()
+		s.mu.Unlock()
+		if !ok {
+			w.Header().Set("X-Request-Id", "req-401")
+			writeJSON(w, 401, map[string]string{"error_code": "APIGW.0301", "error_msg": "Incorrect token"})
+			return
+		}
+		okExport(w, r)
+	})
+	return s
+}
+
+func (s *iamServer) revokeAll() {
+	s.mu.Lock()
+	clear(s.valid)
+	s.mu.Unlock()
+}
+
+var alice = Password{Domain: "acme", User: "alice", Password: testPass}
+
+func TestPasswordOneTokenForConcurrentFirstCalls(t *testing.T) {
+	s := newIAMServer(t, 24*time.Hour)
+	s.delay = 50 * time.Millisecond
+	c := newClient(t, s.URL, alice, func(cfg *Config) { cfg.ProjectID = "" })
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for range 100 {
+		wg.Go(func() {
+			params, cols := testExport()
+			_, err := c.ExportEvents(context.Background(), params, cols)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.tokenCalls.Load(); n != 1 {
+		t.Errorf("IAM token requests = %d, want 1", n)
+	}
+	if n := s.hssCalls.Load(); n != 100 {
+		t.Errorf("HSS requests = %d, want 100", n)
+	}
+}
+
+func TestPasswordTokenRefreshedBeforeExpiry(t *testing.T) {
+	s := newIAMServer(t, time.Hour)
+	c := newClient(t, s.URL, alice, nil)
+	ctx := context.Background()
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.tokenCalls.Load(); n != 1 {
+		t.Fatalf("token requests = %d, want 1 while the token is fresh", n)
+	}
+	// 57 minutes later the token is within its renewal margin (6 minutes
+	// for a one-hour token): the next call renews it first.
+	c.now = func() time.Time { return time.Now().Add(57 * time.Minute) }
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.tokenCalls.Load(); n != 2 {
+		t.Errorf("token requests = %d, want 2 after expiry", n)
+	}
+}
+
+func TestPasswordRenewsOnceOn401(t *testing.T) {
+	s := newIAMServer(t, 24*time.Hour)
+	c := newClient(t, s.URL, alice, nil)
+	ctx := context.Background()
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	s.revokeAll() // the service stops accepting the cached token
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatalf("after revocation: %v", err)
+	}
+	if tc, hc := s.tokenCalls.Load(), s.hssCalls.Load(); tc != 2 || hc != 3 {
+		t.Errorf("token requests = %d, HSS requests = %d; want 2 and 3 (one renewal, one retry)", tc, hc)
+	}
+}
+
+func TestPasswordPersistent401RetriesOnlyOnce(t *testing.T) {
+	s := newIAMServer(t, 24*time.Hour)
+	c := newClient(t, s.URL, alice, nil)
+	s.rejectAll.Store(true) // the service refuses every token, even fresh ones
+	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || apiErr.Code != "APIGW.0301" || apiErr.RequestID != "req-401" {
+		t.Fatalf("err = %v, want a 401 APIError", err)
+	}
+	if tc, hc := s.tokenCalls.Load(), s.hssCalls.Load(); tc != 2 || hc != 2 {
+		t.Errorf("token requests = %d, HSS requests = %d; want 2 and 2", tc, hc)
+	}
+}
+
+func TestPasswordWrongIsAnAPIErrorWithoutSecrets(t *testing.T) {
+	s := newIAMServer(t, time.Hour)
+	c := newClient(t, s.URL, Password{Domain: "acme", User: "alice", Password: "wrong-" + testPass}, nil)
+	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || apiErr.Code != "1101" || apiErr.Operation != opIAMToken {
+		t.Fatalf("err = %#v", err)
+	}
+	assertNoSecret(t, err.Error())
+	if s.hssCalls.Load() != 0 {
+		t.Error("an HSS request was sent without a token")
+	}
+}
+
+func TestProjectDiscovery(t *testing.T) {
+	var projectCalls atomic.Int64
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v3/projects":
+			projectCalls.Add(1)
+			if r.URL.Query().Get("name") != "ap-southeast-1" || !strings.HasPrefix(r.Header.Get("Authorization"), signer.Algorithm) {
+				writeJSON(w, 400, map[string]string{"error_code": "IAM.0001", "error_msg": "bad project query"})
+				return
+			}
+			writeJSON(w, 200, map[string]any{"projects": []map[string]string{{"id": testProject, "name": "ap-southeast-1"}}})
+		case r.URL.Path == "/v3/auth/tokens" && r.Method == http.MethodGet:
+			projectCalls.Add(1)
+			if r.Header.Get("X-Subject-Token") != testToken || r.Header.Get("X-Auth-Token") != testToken {
+				writeJSON(w, 401, map[string]string{"error_code": "APIGW.0301", "error_msg": "bad token"})
+				return
+			}
+			writeJSON(w, 200, map[string]any{"token": map[string]any{"expires_at": time.Now().Add(time.Hour), "project": map[string]any{"id": testProject}}})
+		case strings.HasPrefix(r.URL.Path, "/v5/"+testProject+"/"):
+			okExport(w, r)
+		default:
+			writeJSON(w, 404, map[string]string{"error_code": "HSS.0404", "error_msg": "unknown project in " + r.URL.Path})
+		}
+	})
+	for _, creds := range []Credentials{AccessKey{ID: testAK, Secret: testSK}, Token(testToken)} {
+		projectCalls.Store(0)
+		c := newClient(t, ts.URL, creds, func(cfg *Config) { cfg.ProjectID = "" })
+		for range 3 {
+			params, cols := testExport()
+			if _, err := c.ExportEvents(context.Background(), params, cols); err != nil {
+				t.Fatalf("%s: %v", creds.kind(), err)
+			}
+		}
+		if n := projectCalls.Load(); n != 1 {
+			t.Errorf("%s: project look-ups = %d, want 1 (cached)", creds.kind(), n)
+		}
+	}
+}
+
+func TestRetryAfterThenSuccess(t *testing.T) {
+	var n atomic.Int64
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, 429, map[string]string{"error_code": "APIGW.0308", "error_msg": "throttled"})
+			return
+		}
+		okExport(w, r)
+	})
+	c := newClient(t, ts.URL, AccessKey{ID: testAK, Secret: testSK}, nil)
+	start := time.Now()
+	params, cols := testExport()
+	if _, err := c.ExportEvents(context.Background(), params, cols); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Errorf("retried after %v, before the Retry-After of 1s", took)
+	}
+	reqs := ts.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("requests = %d, want 2", len(reqs))
+	}
+	if reqs[0].Header.Get("X-Sdk-Date") == "" || reqs[1].Header.Get("Authorization") == "" {
+		t.Error("an attempt was not signed")
+	}
+}
+
+func TestThrottledGivesUpAfterMaxAttempts(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.Header().Set("X-Request-Id", "req-429")
+		writeJSON(w, 429, map[string]string{"error_code": "APIGW.0308", "error_msg": "throttled"})
+	})
+	c := newClient(t, ts.URL, Token(testToken), func(cfg *Config) { cfg.MaxAttempts = 4 })
+	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Code != "APIGW.0308" || apiErr.RequestID != "req-429" {
+		t.Fatalf("err = %v", err)
+	}
+	if n := ts.hits.Load(); n != 4 {
+		t.Errorf("attempts = %d, want 4", n)
+	}
+}
+
+func TestDeadlineBoundsSilentServer(t *testing.T) {
+	release := make(chan struct{})
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	defer close(release)
+	c := newClient(t, ts.URL, Token(testToken), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	params, cols := testExport()
+	_, err := c.ExportEvents(ctx, params, cols)
+	took := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if took < 900*time.Millisecond || took > 2*time.Second {
+		t.Errorf("returned after %v, want about 1s", took)
+	}
+}
+
+func TestRetryAfterBeyondDeadlineGivesUpAtOnce(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, 429, map[string]string{"error_code": "APIGW.0308", "error_msg": "throttled"})
+	})
+	c := newClient(t, ts.URL, Token(testToken), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != "30" {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Error("waited although Retry-After is past the deadline")
+	}
+}
+
+func TestDialFailureIsRetried(t *testing.T) {
+	ts := newTestServer(t, okExport)
+	var dials atomic.Int64
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) == 1 {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	c := newClient(t, ts.URL, AccessKey{ID: testAK, Secret: testSK}, func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: tr} })
+	params, cols := testExport()
+	if _, err := c.ExportEvents(context.Background(), params, cols); err != nil {
+		t.Fatal(err)
+	}
+	if dials.Load() != 2 || ts.hits.Load() != 1 {
+		t.Errorf("dials = %d, requests = %d; want 2 and 1", dials.Load(), ts.hits.Load())
+	}
+}
+
+func TestServerErrorOnPostIsNotRetried(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-503")
+		writeJSON(w, 503, map[string]string{"error_code": "HSS.0503", "error_msg": "busy"})
+	})
+	c := newClient(t, ts.URL, Token(testToken), nil)
+	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := ts.hits.Load(); n != 1 {
+		t.Errorf("a POST was sent %d times after a 503", n)
+	}
+}
+
+func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
+	var mu sync.Mutex
+	var got []http.Header
+	other := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Clone())
+		mu.Unlock()
+		okExport(w, r)
+	})
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	})
+	for _, creds := range []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), alice} {
+		got = nil
+		c := newClient(t, ts.URL, creds, nil)
+		if p, ok := c.auth.(*passwordAuth); ok { // a token obtained beforehand
+			p.tokens.set(iamToken{value: testToken, expiresAt: time.Now().Add(time.Hour)}, time.Now().Add(time.Hour))
+		}
+		if err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil); err != nil {
+			t.Fatalf("%s: %v", creds.kind(), err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("%s: the other host got %d requests, want 1", creds.kind(), len(got))
+		}
+		for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
+			if v := got[0].Get(h); v != "" {
+				t.Errorf("%s: redirect carried %s to another host", creds.kind(), h)
+			}
+		}
+		for k, vs := range got[0] {
+			for _, v := range vs {
+				if containsSecret(v) {
+					t.Errorf("%s: header %s carried a secret to another host", creds.kind(), k)
+				}
+			}
+		}
+	}
+}
+
+func TestAPIErrorShapes(t *testing.T) {
+	for _, tc := range []struct {
+		body       string
+		code, msg  string
+		keepsBody  bool
+		inErrorStr string
+	}{
+		{`{"error_code":"HSS.1001","error_msg":"invalid category"}`, "HSS.1001", "invalid category", false, "HSS.1001: invalid category"},
+		{`{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}}`, "APIGW.0301", "Incorrect IAM authentication information", false, "APIGW.0301"},
+		{`{"error":{"code":1101,"message":"wrong password"}}`, "1101", "wrong password", false, "1101: wrong password"},
+		{`<html>Bad Gateway</html>`, "", "", true, `"<html>Bad Gateway</html>"`},
+		{``, "", "", false, "502 Bad Gateway"},
+	} {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", "rid-7")
+			w.WriteHeader(502)
+			io.WriteString(w, tc.body)
+		})
+		c := newClient(t, ts.URL, Token(testToken), nil)
+		err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			t.Fatalf("%s: err = %v", tc.body, err)
+		}
+		if apiErr.StatusCode != 502 || apiErr.Code != tc.code || apiErr.Message != tc.msg || apiErr.RequestID != "rid-7" || (len(apiErr.Body) > 0) != tc.keepsBody {
+			t.Errorf("%s: got %+v", tc.body, apiErr)
+		}
+		if s := err.Error(); !strings.Contains(s, tc.inErrorStr) || !strings.Contains(s, "rid-7") || !strings.Contains(s, "HandleEvents") {
+			t.Errorf("%s: Error() = %q", tc.body, s)
+		}
+	}
+}
+
+func FuzzDecodeAPIError(f *testing.F) {
+	for _, s := range []string{`{"error_code":"HSS.1","error_msg":"m"}`, `{"error":{"code":1,"message":"m"}}`, `{"error":null}`, `[]`, `"x"`, ``, `{"error":{"code":[1]}}`} {
+		f.Add(502, []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := decodeAPIError(status, body)
+		if e.StatusCode != status {
+			t.Fatal("status lost")
+		}
+		if e.Code == "" && e.Message == "" && len(body) > 0 && !bytes.Equal(e.Body, body) {
+			t.Fatal("an undecodable body was not kept")
+		}
+		_ = e.Error()
+		if again := decodeAPIError(status, body); again.Error() != e.Error() {
+			t.Fatal("not deterministic")
+		}
+	})
+}
+
+func containsSecret(s string) bool {
+	for _, sec := range secrets {
+		if strings.Contains(s, sec) {
+			return true
+		}
+	}
+	return false
+}
+
+func assertNoSecret(t *testing.T, s string) {
+	t.Helper()
+	if containsSecret(s) {
+		t.Errorf("a secret leaked into %q", s)
+	}
+}
+
+func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
+	creds := []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), Password{Domain: "acme", User: "alice", Password: testPass}}
+	for _, cr := range creds {
+		cfg := Config{Region: "ap-southeast-1", Credentials: cr}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			assertNoSecret(t, fmt.Sprintf(verb, cfg))
+			assertNoSecret(t, fmt.Sprintf(verb, cr))
+			assertNoSecret(t, fmt.Sprintf(verb, &cfg))
+		}
+	}
+	var logs bytes.Buffer
+	s := newIAMServer(t, time.Hour)
+	for _, cr := range creds {
+		c := newClient(t, s.URL, cr, func(cfg *Config) {
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			cfg.ProjectID = ""
+		})
+		_ = c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+	}
+	if !strings.Contains(logs.String(), "hss request") || !strings.Contains(logs.String(), "status=") {
+		t.Fatalf("no debug records: %q", logs.String())
+	}
+	assertNoSecret(t, logs.String())
+}

@@ -1,0 +1,145 @@
+package hss
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Credentials authenticate the client's requests. There are three kinds:
+// AccessKey (AK/SK request signing), Token (a ready IAM token) and Password
+// (an IAM user, for which the client obtains and refreshes tokens itself).
+//
+// No credential ever prints its secret: fmt shows "[redacted]" in its place.
+type Credentials interface {
+	// kind names the credential kind for logs and errors; it also keeps the
+	// set closed to the three kinds of this package.
+	kind() string
+	check() error
+}
+
+// AccessKey signs every request with SDK-HMAC-SHA256. SecurityToken is set for
+// temporary credentials, and travels in X-Security-Token.
+type AccessKey struct {
+	ID            string // the access key id (AK); not secret
+	Secret        string // the secret access key (SK)
+	SecurityToken string // optional, for temporary credentials
+}
+
+func (AccessKey) kind() string { return "access key" }
+
+func (k AccessKey) check() error {
+	if k.ID == "" {
+		return &ValidationError{Field: "credentials.ID", Reason: "the access key id is empty"}
+	}
+	if k.Secret == "" {
+		return &ValidationError{Field: "credentials.Secret", Reason: "the secret access key is empty"}
+	}
+	return nil
+}
+
+// Format prints the access key id and hides the secret and the token.
+func (k AccessKey) Format(f fmt.State, verb rune) {
+	st := ""
+	if k.SecurityToken != "" {
+		st = ", SecurityToken: [redacted]"
+	}
+	fmt.Fprintf(f, "hss.AccessKey{ID: %q, Secret: [redacted]%s}", k.ID, st)
+}
+
+// Token is a ready IAM token, sent as X-Auth-Token. The client cannot renew
+// it: when it expires, calls fail with a 401 APIError.
+type Token string
+
+func (Token) kind() string { return "token" }
+
+func (t Token) check() error {
+	if t == "" {
+		return &ValidationError{Field: "credentials", Reason: "the token is empty"}
+	}
+	if len(t) > 32768 {
+		return &ValidationError{Field: "credentials", Reason: "the token is longer than 32768 characters"}
+	}
+	return nil
+}
+
+// Format hides the token.
+func (t Token) Format(f fmt.State, verb rune) { fmt.Fprint(f, "hss.Token([redacted])") }
+
+// Password is an IAM user's name, password and account (domain) name. The
+// client exchanges them for a token scoped to the region's project, caches it,
+// renews it before it expires, and renews it once more on a 401.
+type Password struct {
+	Domain   string // the account name the user belongs to
+	User     string
+	Password string
+}
+
+func (Password) kind() string { return "password" }
+
+func (p Password) check() error {
+	switch {
+	case p.Domain == "":
+		return &ValidationError{Field: "credentials.Domain", Reason: "the account (domain) name is empty"}
+	case p.User == "":
+		return &ValidationError{Field: "credentials.User", Reason: "the user name is empty"}
+	case p.Password == "":
+		return &ValidationError{Field: "credentials.Password", Reason: "the password is empty"}
+	}
+	return nil
+}
+
+// Format prints the domain and user and hides the password.
+func (p Password) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "hss.Password{Domain: %q, User: %q, Password: [redacted]}", p.Domain, p.User)
+}
+
+// Environment variables read by ConfigFromEnv. The first five are those of
+// the official SDKs; the IAM user ones are this project's.
+const (
+	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
+	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
+	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
+	EnvAuthToken     = "HUAWEICLOUD_SDK_AUTH_TOKEN"
+	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
+	EnvIAMEndpoint   = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
+	EnvDomainName    = "HUAWEICLOUD_SDK_DOMAIN_NAME"
+	EnvUserName      = "HUAWEICLOUD_SDK_USERNAME"
+	EnvPassword      = "HUAWEICLOUD_SDK_PASSWORD"
+)
+
+// ErrNoCredentials is returned by ConfigFromEnv when the environment holds no
+// complete credentials.
+var ErrNoCredentials = errors.New("hss: no credentials in the environment: set " +
+	EnvAccessKey + " and " + EnvSecretKey + ", or " + EnvAuthToken + ", or " +
+	EnvDomainName + ", " + EnvUserName + " and " + EnvPassword)
+
+// ConfigFromEnv reads a Config from the environment: the region from
+// HUAWEICLOUD_SDK_REGION, the project from HUAWEICLOUD_SDK_PROJECT_ID, the IAM
+// endpoint from HUAWEICLOUD_SDK_IAM_ENDPOINT, and the first complete
+// credentials of: HUAWEICLOUD_SDK_AK and _SK (with _SECURITY_TOKEN when set),
+// HUAWEICLOUD_SDK_AUTH_TOKEN, or HUAWEICLOUD_SDK_DOMAIN_NAME, _USERNAME and
+// _PASSWORD. Set or change any field before passing it to New.
+func ConfigFromEnv() (Config, error) {
+	cfg := Config{
+		Region:      os.Getenv(EnvRegion),
+		ProjectID:   os.Getenv(EnvProjectID),
+		IAMEndpoint: os.Getenv(EnvIAMEndpoint),
+	}
+	ak, sk := os.Getenv(EnvAccessKey), os.Getenv(EnvSecretKey)
+	switch {
+	case ak != "" || sk != "":
+		if ak == "" || sk == "" {
+			return cfg, fmt.Errorf("hss: %s and %s must be set together", EnvAccessKey, EnvSecretKey)
+		}
+		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: os.Getenv(EnvSecurityToken)}
+	case os.Getenv(EnvAuthToken) != "":
+		cfg.Credentials = Token(os.Getenv(EnvAuthToken))
+	case os.Getenv(EnvUserName) != "" || os.Getenv(EnvPassword) != "":
+		cfg.Credentials = Password{Domain: os.Getenv(EnvDomainName), User: os.Getenv(EnvUserName), Password: os.Getenv(EnvPassword)}
+	default:
+		return cfg, ErrNoCredentials
+	}
+	return cfg, nil
+}

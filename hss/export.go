@@ -1,0 +1,259 @@
+package hss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/openhss/hss-go/gen"
+)
+
+// ShowExportTask reads the state of an export task. enterpriseProjectID may
+// be empty.
+//
+// API: GET /v5/{project_id}/event/export-task/{task_id}
+func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID string) (*ExportTask, error) {
+	if err := checkID("task_id", taskID); err != nil {
+		return nil, err
+	}
+	params := &gen.ShowExportTaskParams{}
+	if enterpriseProjectID != "" {
+		if err := checkID("enterprise_project_id", enterpriseProjectID); err != nil {
+			return nil, err
+		}
+		params.EnterpriseProjectId = &enterpriseProjectID
+	}
+	pid, err := c.ProjectID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := gen.NewShowExportTaskRequest(c.endpoint, pid, taskID, params)
+	if err != nil {
+		return nil, opError(opShowExportTask, err)
+	}
+	var out ExportTask
+	if err := c.send(ctx, opShowExportTask, pid, req, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DownloadExportedFile streams an exported file into w and returns the
+// number of bytes written. A download cut off midway is an error
+// (io.ErrUnexpectedEOF when the server declared a longer length).
+//
+// API: GET /v5/{project_id}/download/{file_id}
+func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterpriseProjectID string, w io.Writer) (int64, error) {
+	if err := checkID("file_id", fileID); err != nil {
+		return 0, err
+	}
+	params := &gen.DownloadExportedFileParams{}
+	if enterpriseProjectID != "" {
+		if err := checkID("enterprise_project_id", enterpriseProjectID); err != nil {
+			return 0, err
+		}
+		params.EnterpriseProjectId = &enterpriseProjectID
+	}
+	pid, err := c.ProjectID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	req, err := gen.NewDownloadExportedFileRequest(c.endpoint, pid, fileID, params)
+	if err != nil {
+		return 0, opError(opDownloadExportFile, err)
+	}
+	if _, ok := c.auth.(*accessKeyAuth); ok {
+		req.Header["X-Project-Id"] = []string{pid}
+	}
+	resp, err := c.do(ctx, opDownloadExportFile, req, nil, c.auth)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return n, opError(opDownloadExportFile, fmt.Errorf("download cut off after %d bytes: %w", n, err))
+	}
+	return n, nil
+}
+
+// TaskFailedError is returned when an export task ends in failure.
+type TaskFailedError struct {
+	TaskID   string
+	TaskName string
+	Status   ExportTaskStatus
+}
+
+func (e *TaskFailedError) Error() string {
+	return fmt.Sprintf("hss: export task %s (%s) ended with status %s", e.TaskID, e.TaskName, e.Status)
+}
+
+// ExportStage is where an ExportTo call is.
+type ExportStage string
+
+// The stages an export goes through, in order.
+const (
+	StageSubmitted   ExportStage = "submitted"   // the export was accepted
+	StageRunning     ExportStage = "running"     // the task is still running (one report per poll)
+	StageDownloading ExportStage = "downloading" // the file is streaming (reports as bytes arrive)
+	StageDone        ExportStage = "done"        // the file is complete
+)
+
+// ExportProgress is what ExportOptions.Progress is told.
+type ExportProgress struct {
+	Stage   ExportStage
+	TaskID  string
+	Records int32         // record count the export answered
+	Polls   int           // status reads so far
+	Bytes   int64         // bytes of the file written so far
+	Elapsed time.Duration // since the export was submitted
+}
+
+// ExportOptions tune ExportTo and ExportToFile. The zero value is fine.
+type ExportOptions struct {
+	// PollInterval is the first wait between two reads of the task; it
+	// doubles up to MaxPollInterval. Defaults: 500ms and 10s.
+	PollInterval    time.Duration
+	MaxPollInterval time.Duration
+	// Progress, when set, is called from the calling goroutine at each stage.
+	Progress func(ExportProgress)
+}
+
+// ExportTo submits an export, polls its task with backoff until it succeeds,
+// fails (a *TaskFailedError) or ctx ends, and streams the file into w. It
+// returns the finished task.
+func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+	var o ExportOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 500 * time.Millisecond
+	}
+	if o.MaxPollInterval < o.PollInterval {
+		o.MaxPollInterval = max(10*time.Second, o.PollInterval)
+	}
+	report := func(p ExportProgress) {
+		if o.Progress != nil {
+			o.Progress(p)
+		}
+	}
+	start := time.Now()
+	res, err := c.ExportEvents(ctx, params, columns)
+	if err != nil {
+		return nil, err
+	}
+	taskID := deref(res.TaskId)
+	if taskID == "" {
+		return nil, opError(opExportEvents, errors.New("the service answered no task id"))
+	}
+	eps := deref(params.EnterpriseProjectId)
+	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
+	report(prog)
+
+	wait := o.PollInterval
+	var task *ExportTask
+	for {
+		task, err = c.ShowExportTask(ctx, taskID, eps)
+		if err != nil {
+			return nil, err
+		}
+		prog.Polls++
+		prog.Elapsed = time.Since(start)
+		status := deref(task.TaskStatus)
+		if status == TaskSuccess {
+			break
+		}
+		if status == TaskFailure {
+			return task, &TaskFailedError{TaskID: taskID, TaskName: deref(task.TaskName), Status: status}
+		}
+		prog.Stage = StageRunning
+		report(prog)
+		if err := sleep(ctx, wait); err != nil {
+			return task, opError(opShowExportTask, fmt.Errorf("task %s still %s after %d polls: %w", taskID, status, prog.Polls, err))
+		}
+		wait = min(wait*2, o.MaxPollInterval)
+	}
+	fileID := deref(task.FileId)
+	if fileID == "" {
+		return task, opError(opShowExportTask, fmt.Errorf("task %s succeeded without a file id", taskID))
+	}
+	prog.Stage = StageDownloading
+	report(prog)
+	cw := &countingWriter{w: w, onWrite: func(n int64) {
+		prog.Bytes = n
+		prog.Elapsed = time.Since(start)
+		report(prog)
+	}}
+	if _, err := c.DownloadExportedFile(ctx, fileID, eps, cw); err != nil {
+		return task, err
+	}
+	prog.Stage = StageDone
+	prog.Elapsed = time.Since(start)
+	report(prog)
+	return task, nil
+}
+
+// ExportToFile is ExportTo writing to the file at path. The file appears
+// whole or not at all: it is written under a temporary name in the same
+// directory and renamed when complete, and removed on any failure.
+func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+	if path == "" {
+		return nil, &ValidationError{Field: "path", Reason: "required"}
+	}
+	// Check the inputs before creating anything on disk.
+	if err := checkExportParams(&params); err != nil {
+		return nil, err
+	}
+	if err := checkExportColumns(columns); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
+	if err != nil {
+		return nil, fmt.Errorf("hss: export to file: %w", err)
+	}
+	tmp := f.Name()
+	task, err := c.ExportTo(ctx, f, params, columns, opts)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return task, err
+	}
+	return task, nil
+}
+
+type countingWriter struct {
+	w       io.Writer
+	n       int64
+	onWrite func(int64)
+}
+
+func (cw *countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += int64(n)
+	cw.onWrite(cw.n)
+	return n, err
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

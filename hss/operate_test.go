@@ -1,0 +1,132 @@
+package hss
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/openhss/hss-go/gen"
+)
+
+var (
+	rootkitEvent = EventRef{ClassID: "rootkit_0001", ID: "2a71e1e2-60f4-4d56-b314-2038fdc39de6", Type: EventRootkit, OccurTime: 1672046760353}
+	loginEvent   = EventRef{ClassID: "login_0001", ID: "e-login", Type: EventBruteForce, OccurTime: 1}
+)
+
+// checkAgainstSpec fails t unless r passes checkOperateRequest and its JSON
+// is valid against the spec's OperateEventsRequest schema.
+func checkAgainstSpec(t *testing.T, name string, r OperateEventsRequest) {
+	t.Helper()
+	if err := checkOperateRequest(&r); err != nil {
+		t.Errorf("%s: refused by the checks: %v", name, err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := gen.GetSwagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Components.Schemas["OperateEventsRequest"].Value.VisitJSON(doc); err != nil {
+		t.Errorf("%s: %s does not match the spec: %v", name, b, err)
+	}
+}
+
+func TestOperateBuildersPassChecks(t *testing.T) {
+	tests := map[string]OperateEventsRequest{
+		"mark handled":           MarkAsHandledRequest("closed by ops", rootkitEvent, loginEvent),
+		"mark handled, no note":  MarkAsHandledRequest("", rootkitEvent),
+		"ignore":                 SimpleRequest(Ignore, rootkitEvent),
+		"unhandle":               SimpleRequest(Unhandle, rootkitEvent, loginEvent),
+		"do not ignore":          SimpleRequest(DoNotIgnore, loginEvent),
+		"alarm whitelist add":    AlarmWhitelistRequest(true, rootkitEvent, "file_path=/usr/test", "e8b50f0b"),
+		"alarm whitelist remove": AlarmWhitelistRequest(false, rootkitEvent, "file_path=/usr/test", "e8b50f0b"),
+		"login whitelist add":    LoginWhitelistRequest(true, loginEvent, "203.0.113.9", "192.168.0.10", "root"),
+		"login whitelist remove": LoginWhitelistRequest(false, loginEvent, "203.0.113.9", "192.168.0.10", "root"),
+		"isolate and kill":       IsolateAndKillRequest(true, rootkitEvent, "agent-1", "e8b50f0b", "/usr/test", 3123),
+		"undo isolate":           IsolateAndKillRequest(false, rootkitEvent, "agent-1", "e8b50f0b", "/usr/test", 0),
+	}
+	for name, r := range tests {
+		checkAgainstSpec(t, name, r)
+	}
+}
+
+func TestOperateBuildersTypes(t *testing.T) {
+	tests := []struct {
+		r    OperateEventsRequest
+		want OperateType
+	}{
+		{MarkAsHandledRequest("", rootkitEvent), MarkAsHandled},
+		{SimpleRequest(Ignore, rootkitEvent), Ignore},
+		{AlarmWhitelistRequest(true, rootkitEvent, "k", "h"), AddToAlarmWhitelist},
+		{AlarmWhitelistRequest(false, rootkitEvent, "k", "h"), RemoveFromAlarmWhitelist},
+		{LoginWhitelistRequest(true, loginEvent, "a", "b", "c"), AddToLoginWhitelist},
+		{LoginWhitelistRequest(false, loginEvent, "a", "b", "c"), RemoveFromLoginWhitelist},
+		{IsolateAndKillRequest(true, rootkitEvent, "a", "h", "/p", 1), IsolateAndKill},
+		{IsolateAndKillRequest(false, rootkitEvent, "a", "h", "/p", 1), DoNotIsolateOrKill},
+	}
+	for _, tt := range tests {
+		if tt.r.OperateType != tt.want {
+			t.Errorf("operate_type = %s, want %s", tt.r.OperateType, tt.want)
+		}
+	}
+}
+
+func TestOperateBuildersJSON(t *testing.T) {
+	tests := []struct {
+		r    OperateEventsRequest
+		want string
+	}{
+		{
+			SimpleRequest(Ignore, rootkitEvent),
+			`{"operate_event_list":[{"event_class_id":"rootkit_0001","event_id":"2a71e1e2-60f4-4d56-b314-2038fdc39de6",` +
+				`"event_type":1010,"occur_time":1672046760353,"operate_detail_list":[]}],"operate_type":"ignore"}`,
+		},
+		{
+			MarkAsHandledRequest("note", loginEvent),
+			`{"handler":"note","operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login",` +
+				`"event_type":4002,"occur_time":1,"operate_detail_list":[]}],"operate_type":"mark_as_handled"}`,
+		},
+		{
+			AlarmWhitelistRequest(true, loginEvent, "kw", "h1"),
+			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
+				`"operate_detail_list":[{"hash":"h1","keyword":"kw"}]}],"operate_type":"add_to_alarm_whitelist"}`,
+		},
+		{
+			LoginWhitelistRequest(false, loginEvent, "203.0.113.9", "10.0.0.2", "root"),
+			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
+				`"operate_detail_list":[{"login_ip":"203.0.113.9","login_user_name":"root","private_ip":"10.0.0.2"}]}],` +
+				`"operate_type":"remove_from_login_whitelist"}`,
+		},
+		{
+			IsolateAndKillRequest(true, loginEvent, "ag", "fh", "/bin/x", 0),
+			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
+				`"operate_detail_list":[{"agent_id":"ag","file_hash":"fh","file_path":"/bin/x","process_pid":0}]}],` +
+				`"operate_type":"isolate_and_kill"}`,
+		},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("JSON =\n%s\nwant\n%s", b, tt.want)
+		}
+	}
+}
+
+func TestOperateBuildersRefuseMisuse(t *testing.T) {
+	// No events: nothing to handle.
+	wantField(t, checkOperateRequest(Ptr(MarkAsHandledRequest("x"))), "operate_event_list")
+	// A type that needs details, built without them.
+	wantField(t, checkOperateRequest(Ptr(SimpleRequest(AddToAlarmWhitelist, rootkitEvent))), "operate_event_list[0].operate_detail_list")
+	// Empty values where the spec wants at least one character.
+	wantField(t, checkOperateRequest(Ptr(AlarmWhitelistRequest(true, rootkitEvent, "", "h"))), "operate_event_list[0].operate_detail_list[0].keyword")
+	wantField(t, checkOperateRequest(Ptr(IsolateAndKillRequest(true, rootkitEvent, "a", "h", "/p", -1))), "operate_event_list[0].operate_detail_list[0].process_pid")
+	wantField(t, checkOperateRequest(Ptr(SimpleRequest(Ignore, EventRef{ClassID: "c"}))), "operate_event_list[0].event_id")
+}

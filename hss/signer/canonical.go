@@ -1,0 +1,280 @@
+package signer
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// upperHex is the digit set of the signing escape, which writes %XY in upper case.
+const upperHex = "0123456789ABCDEF"
+
+// unreserved reports whether the signing escape keeps c as it is:
+// A-Z a-z 0-9 - _ . ~ (the RFC 3986 unreserved set).
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_' || c == '.' || c == '~'
+}
+
+// appendEscaped appends s to dst with the signing escape applied: every byte
+// outside the unreserved set becomes %XY, so each byte of a multi-byte UTF-8
+// character is escaped on its own.
+func appendEscaped[S string | []byte](dst []byte, s S) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = appendEscapedByte(dst, s[i])
+	}
+	return dst
+}
+
+func appendEscapedByte(dst []byte, c byte) []byte {
+	if unreserved(c) {
+		return append(dst, c)
+	}
+	return append(dst, '%', upperHex[c>>4], upperHex[c&15])
+}
+
+// unhex returns the value of the hex digit c, and false if c is not one.
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// decodeAt decodes the byte of s at i: a %XY escape, a '+' (a space when
+// plusIsSpace), or a literal byte. A '%' that does not start a valid escape is
+// taken literally, so no input is an error. It returns the byte and the
+// number of input bytes it used.
+func decodeAt(s string, i int, plusIsSpace bool) (byte, int) {
+	c := s[i]
+	switch {
+	case c == '%' && i+2 < len(s):
+		hi, ok1 := unhex(s[i+1])
+		lo, ok2 := unhex(s[i+2])
+		if ok1 && ok2 {
+			return hi<<4 | lo, 3
+		}
+	case c == '+' && plusIsSpace:
+		return ' ', 1
+	}
+	return c, 1
+}
+
+// appendUnescaped appends the decoded form of s to dst (see decodeAt). The
+// result is never longer than s.
+func appendUnescaped(dst []byte, s string, plusIsSpace bool) []byte {
+	for i := 0; i < len(s); {
+		c, n := decodeAt(s, i, plusIsSpace)
+		dst = append(dst, c)
+		i += n
+	}
+	return dst
+}
+
+// appendRecoded decodes s and re-encodes it with the signing escape in one
+// pass; both steps work byte by byte, so no intermediate buffer is needed.
+func appendRecoded(dst []byte, s string, plusIsSpace bool) []byte {
+	for i := 0; i < len(s); {
+		c, n := decodeAt(s, i, plusIsSpace)
+		dst = appendEscapedByte(dst, c)
+		i += n
+	}
+	return dst
+}
+
+// CanonicalURI returns the canonical URI of an escaped request path (the
+// path as sent on the wire, url.URL.EscapedPath). The path is split on '/';
+// each segment is unescaped ('+' stays '+': it is not a space in a path) and
+// re-encoded with the signing escape; the result always ends with '/'.
+//
+// Splitting happens before unescaping, so an escaped slash (%2F) stays inside
+// its segment and is signed as %2F. A '%' that does not start a valid escape
+// is taken literally and signed as %25. An empty path is "/".
+func CanonicalURI(escapedPath string) string {
+	return string(appendCanonicalURI(make([]byte, 0, len(escapedPath)+8), escapedPath))
+}
+
+func appendCanonicalURI(dst []byte, escapedPath string) []byte {
+	for rest := escapedPath; ; {
+		segment, tail, more := strings.Cut(rest, "/")
+		dst = appendRecoded(dst, segment, false)
+		if !more {
+			break
+		}
+		dst = append(dst, '/')
+		rest = tail
+	}
+	if len(dst) == 0 || dst[len(dst)-1] != '/' {
+		dst = append(dst, '/')
+	}
+	return dst
+}
+
+// queryPair is one decoded query parameter: its key and value as offsets
+// into the arena appendCanonicalQuery decodes into. Offsets rather than
+// slices keep the arena and the pairs on the stack.
+type queryPair struct{ keyStart, keyEnd, valueEnd int }
+
+// CanonicalQuery returns the canonical query string of a raw query (the
+// query as sent on the wire, url.URL.RawQuery, without the '?').
+//
+// The query is read the way url.ParseQuery and the API gateway read it: split
+// on '&' (empty pieces are skipped; ';' is an ordinary character), then on the
+// first '='; a piece without '=' is a key with an empty value. Keys and values
+// are form-decoded: %XY is a byte and '+' is a space, so "a+b" and "a%20b"
+// sign the same ("a%20b"); a literal plus must be sent as %2B, as
+// url.QueryEscape does. A '%' that does not start a valid escape is taken
+// literally. The pairs are sorted by decoded key, then by decoded value
+// (bytewise), re-encoded with the signing escape and joined as key=value with
+// '&'.
+func CanonicalQuery(rawQuery string) string {
+	return string(appendCanonicalQuery(make([]byte, 0, len(rawQuery)+16), rawQuery))
+}
+
+func appendCanonicalQuery(dst []byte, rawQuery string) []byte {
+	if rawQuery == "" {
+		return dst
+	}
+	// Decoding never lengthens its input, so an arena as long as the raw
+	// query holds every decoded key and value.
+	var arenaBuf [512]byte
+	arena := arenaBuf[:0]
+	if len(rawQuery) > len(arenaBuf) {
+		arena = make([]byte, 0, len(rawQuery))
+	}
+	var pairsBuf [16]queryPair
+	pairs := pairsBuf[:0]
+	for rest := rawQuery; rest != ""; {
+		var piece string
+		piece, rest, _ = strings.Cut(rest, "&")
+		if piece == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(piece, "=")
+		p := queryPair{keyStart: len(arena)}
+		arena = appendUnescaped(arena, k, true)
+		p.keyEnd = len(arena)
+		arena = appendUnescaped(arena, v, true)
+		p.valueEnd = len(arena)
+		pairs = append(pairs, p)
+	}
+	slices.SortFunc(pairs, func(a, b queryPair) int {
+		if c := bytes.Compare(arena[a.keyStart:a.keyEnd], arena[b.keyStart:b.keyEnd]); c != 0 {
+			return c
+		}
+		return bytes.Compare(arena[a.keyEnd:a.valueEnd], arena[b.keyEnd:b.valueEnd])
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = appendEscaped(dst, arena[p.keyStart:p.keyEnd])
+		dst = append(dst, '=')
+		dst = appendEscaped(dst, arena[p.keyEnd:p.valueEnd])
+	}
+	return dst
+}
+
+// requestHost is the host the request is sent to, as net/http's client
+// chooses it: req.Host if set, else req.URL.Host. On a server, req.Host is
+// the received Host header.
+func requestHost(req *http.Request) string {
+	if req.Host != "" {
+		return req.Host
+	}
+	if req.URL != nil {
+		return req.URL.Host
+	}
+	return ""
+}
+
+// headerKey maps a lower-case header name to its key in http.Header without
+// allocating for the names the signer signs by itself.
+func headerKey(lower string) string {
+	switch lower {
+	case "content-type":
+		return "Content-Type"
+	case "x-sdk-date":
+		return HeaderDate
+	case "x-project-id":
+		return HeaderProjectID
+	case "x-security-token":
+		return HeaderSecurityToken
+	}
+	return http.CanonicalHeaderKey(lower)
+}
+
+// appendCanonicalHeaders appends one line "name:value\n" per signed header,
+// in the order given. The value is trimmed of white space; a header sent with
+// several values has them trimmed and joined with ',' in the order sent (as
+// RFC 9110 combines field lines); an absent header has an empty value. "host"
+// is requestHost.
+func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []string) []byte {
+	for _, name := range signedHeaders {
+		dst = append(dst, name...)
+		dst = append(dst, ':')
+		if name == "host" {
+			dst = append(dst, strings.TrimSpace(requestHost(req))...)
+		} else {
+			for i, v := range req.Header[headerKey(name)] {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, strings.TrimSpace(v)...)
+			}
+		}
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+func appendSignedHeaders(dst []byte, signedHeaders []string) []byte {
+	for i, name := range signedHeaders {
+		if i > 0 {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, name...)
+	}
+	return dst
+}
+
+// CanonicalRequest returns the canonical request of req:
+//
+//	METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n payloadHash
+//
+// CanonicalHeaders has one "name:value\n" line per signed header, so an empty
+// line follows the last one. signedHeaders are lower-case names in the order
+// to sign them (sorted, as Sign and Verify require). An empty method is GET,
+// as net/http reads it. The path and query are taken as sent on the wire:
+// req.URL.EscapedPath() and req.URL.RawQuery.
+func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash string) string {
+	return string(appendCanonicalRequest(make([]byte, 0, 512), req, signedHeaders, payloadHash))
+}
+
+func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, payloadHash string) []byte {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	dst = append(dst, method...)
+	dst = append(dst, '\n')
+	var path, query string
+	if req.URL != nil {
+		path, query = req.URL.EscapedPath(), req.URL.RawQuery
+	}
+	dst = appendCanonicalURI(dst, path)
+	dst = append(dst, '\n')
+	dst = appendCanonicalQuery(dst, query)
+	dst = append(dst, '\n')
+	dst = appendCanonicalHeaders(dst, req, signedHeaders)
+	dst = append(dst, '\n')
+	dst = appendSignedHeaders(dst, signedHeaders)
+	dst = append(dst, '\n')
+	return append(dst, payloadHash...)
+}
