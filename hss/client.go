@@ -2,6 +2,7 @@ package hss
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -119,7 +120,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.IAMEndpoint != "" {
 		u, err := CheckEndpoint(cfg.IAMEndpoint)
 		if err != nil {
-			return nil, &ValidationError{Field: "iam_endpoint", Reason: strings.TrimPrefix(err.Error(), "hss: ")}
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				ve.Field = "iam_endpoint"
+			}
+			return nil, err
 		}
 		c.iamEndpoint = u.String()
 	} else {

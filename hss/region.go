@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -81,19 +82,13 @@ func Regions() []Region {
 
 // lookupRegion returns the table row of id.
 func lookupRegion(id string) (regionInfo, bool) {
-	lo, hi := 0, len(regionTable)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if regionTable[m].ID < id {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	i, ok := slices.BinarySearchFunc(regionTable[:], id, func(r regionInfo, id string) int {
+		return strings.Compare(r.ID, id)
+	})
+	if !ok {
+		return regionInfo{}, false
 	}
-	if lo < len(regionTable) && regionTable[lo].ID == id {
-		return regionTable[lo], true
-	}
-	return regionInfo{}, false
+	return regionTable[i], true
 }
 
 // domainOf is the DNS suffix of a region's endpoints: eu-west-101 lives

@@ -1,0 +1,277 @@
+package hss_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/hss/hsstest"
+)
+
+// fakeClient returns a client of a new fake, signing with its default key
+// and finding the project through the fake's IAM.
+func fakeClient(t *testing.T, opts hsstest.Options, creds hss.Credentials) (*hss.Client, *hsstest.Server) {
+	t.Helper()
+	s := hsstest.NewServer(opts)
+	t.Cleanup(s.Close)
+	if creds == nil {
+		creds = hss.AccessKey{ID: hsstest.DefaultAccessKey, Secret: hsstest.DefaultSecretKey}
+	}
+	c, err := hss.New(hss.Config{Region: s.Region(), Credentials: creds, Endpoint: s.URL, IAMEndpoint: s.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s
+}
+
+func ref(e hsstest.Event) hss.EventRef {
+	return hss.EventRef{ClassID: e.ClassID, ID: e.ID, Type: e.Type, OccurTime: e.OccurTime}
+}
+
+func TestEveryOperateTypeEndToEnd(t *testing.T) {
+	credKinds := []hss.Credentials{
+		nil, // access key
+		hss.Password{Domain: hsstest.DefaultDomain, User: hsstest.DefaultUser, Password: hsstest.DefaultPassword},
+	}
+	for _, creds := range credKinds {
+		c, s := fakeClient(t, hsstest.Options{}, creds)
+		ev := s.Events()[0]
+		r := ref(ev)
+		steps := []struct {
+			req   hss.OperateEventsRequest
+			state func(hsstest.Event) bool
+		}{
+			{hss.MarkAsHandledRequest("checked by soc", r), func(e hsstest.Event) bool { return e.HandleStatus == hss.Handled && e.Handler == "checked by soc" }},
+			{hss.SimpleRequest(hss.Unhandle, r), func(e hsstest.Event) bool { return e.HandleStatus == hss.Unhandled }},
+			{hss.SimpleRequest(hss.Ignore, r), func(e hsstest.Event) bool { return e.Ignored }},
+			{hss.SimpleRequest(hss.DoNotIgnore, r), func(e hsstest.Event) bool { return !e.Ignored }},
+			{hss.AlarmWhitelistRequest(true, r, "file_path="+ev.FilePath, "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"), func(e hsstest.Event) bool { return e.AlarmWhitelisted }},
+			{hss.AlarmWhitelistRequest(false, r, "file_path="+ev.FilePath, "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"), func(e hsstest.Event) bool { return !e.AlarmWhitelisted }},
+			{hss.LoginWhitelistRequest(true, r, "45.83.64.12", ev.PrivateIP, "root"), func(e hsstest.Event) bool { return e.LoginWhitelisted }},
+			{hss.LoginWhitelistRequest(false, r, "45.83.64.12", ev.PrivateIP, "root"), func(e hsstest.Event) bool { return !e.LoginWhitelisted }},
+			{hss.IsolateAndKillRequest(true, r, "agent-1", "e8b50f0b", "/tmp/x", 31337), func(e hsstest.Event) bool { return e.Isolated }},
+			{hss.IsolateAndKillRequest(false, r, "agent-1", "e8b50f0b", "/tmp/x", 31337), func(e hsstest.Event) bool { return !e.Isolated }},
+		}
+		seen := map[hss.OperateType]bool{}
+		for _, st := range steps {
+			if err := c.HandleEvents(context.Background(), st.req, &hss.HandleEventsParams{EnterpriseProjectId: hss.Ptr("all_granted_eps")}); err != nil {
+				t.Fatalf("%s: %v", st.req.OperateType, err)
+			}
+			got, _ := s.Event(ev.ID)
+			if !st.state(got) {
+				t.Errorf("%s: state after = %+v", st.req.OperateType, got)
+			}
+			seen[st.req.OperateType] = true
+		}
+		if len(seen) != 10 {
+			t.Errorf("covered %d operate types, want 10", len(seen))
+		}
+	}
+}
+
+func TestHandleUnknownEventIsAServiceError(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{}, nil)
+	r := ref(s.Events()[0])
+	r.ID = "no-such-event"
+	err := c.HandleEvents(context.Background(), hss.MarkAsHandledRequest("", r), nil)
+	var apiErr *hss.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode/100 != 4 || apiErr.Code == "" || apiErr.RequestID == "" {
+		t.Fatalf("err = %v, want a 4xx APIError with code and request id", err)
+	}
+}
+
+// matching counts the fake's events that f selects: the test's own reading
+// of the filters, independent of the fake's.
+func matching(s *hsstest.Server, f func(hsstest.Event) bool) int {
+	n := 0
+	for _, e := range s.Events() {
+		if f(e) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestExportFiltersEndToEnd(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{}, nil)
+	now := time.Now()
+	dayAgo := now.Add(-24 * time.Hour).UnixMilli()
+	cases := []struct {
+		name   string
+		params hss.ExportEventsParams
+		want   func(hsstest.Event) bool
+	}{
+		{"all hosts", hss.ExportEventsParams{Category: hss.CategoryHost}, func(e hsstest.Event) bool { return e.Category == hss.CategoryHost }},
+		{"containers", hss.ExportEventsParams{Category: hss.CategoryContainer}, func(e hsstest.Event) bool { return e.Category == hss.CategoryContainer }},
+		{"host name", hss.ExportEventsParams{Category: hss.CategoryHost, HostName: hss.Ptr("web-01")}, func(e hsstest.Event) bool { return e.Category == hss.CategoryHost && e.HostName == "web-01" }},
+		{"event types", hss.ExportEventsParams{Category: hss.CategoryHost, EventTypes: &[]int32{hss.EventRootkit, hss.EventBruteForce}}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && (e.Type == hss.EventRootkit || e.Type == hss.EventBruteForce)
+		}},
+		{"severity list", hss.ExportEventsParams{Category: hss.CategoryHost, SeverityList: &[]hss.Severity{hss.SeverityCritical, hss.SeverityHigh}}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && (e.Severity == hss.SeverityCritical || e.Severity == hss.SeverityHigh)
+		}},
+		{"unhandled in last day", hss.ExportEventsParams{Category: hss.CategoryHost, HandleStatus: hss.Ptr(hss.Unhandled), LastDays: hss.Ptr[int32](1)}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.HandleStatus == hss.Unhandled && e.OccurTime >= dayAgo
+		}},
+		{"time window", hss.ExportEventsParams{Category: hss.CategoryHost, BeginTime: hss.Ptr(dayAgo), EndTime: hss.Ptr(now.UnixMilli())}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.OccurTime >= dayAgo && e.OccurTime <= now.UnixMilli()
+		}},
+		{"attack tag", hss.ExportEventsParams{Category: hss.CategoryHost, AttackTag: hss.Ptr(hss.AttackSuccess)}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.AttackTag == hss.AttackSuccess
+		}},
+		{"auto block", hss.ExportEventsParams{Category: hss.CategoryHost, AutoBlock: hss.Ptr(true)}, func(e hsstest.Event) bool { return e.Category == hss.CategoryHost && e.AutoBlock }},
+		{"att&ck and class", hss.ExportEventsParams{Category: hss.CategoryHost, AttCk: hss.Ptr("Execution"), EventClassIds: &[]string{"hips_0001"}}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.AttCK == "Execution" && e.ClassID == "hips_0001"
+		}},
+		{"tags", hss.ExportEventsParams{Category: hss.CategoryContainer, TagList: &[]string{"mining"}}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryContainer && slices.Contains(e.Tags, "mining")
+		}},
+	}
+	for _, tc := range cases {
+		tc.params.EventId = "case-" + tc.name
+		want := matching(s, tc.want)
+		res, err := c.ExportEvents(context.Background(), tc.params, hss.ExportColumns{{"event_name", "Alarm name"}})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := int(*res.RecordTotalNum); got != want || *res.TaskId == "" {
+			t.Errorf("%s: record_total_num = %d, want %d (task %q)", tc.name, got, want, *res.TaskId)
+		}
+		if want == 0 && tc.name != "auto block" {
+			t.Errorf("%s: the seeded events match nothing: the case proves little", tc.name)
+		}
+	}
+}
+
+func TestExportToFileWritesTheMatchingEvents(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: 200 * time.Millisecond}, nil)
+	path := filepath.Join(t.TempDir(), "events.csv")
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1", SeverityList: &[]hss.Severity{hss.SeverityCritical}}
+	cols := hss.ExportColumns{{"event_id", "Alarm ID"}, {"event_name", "Alarm name"}, {"host_name", "Server"}, {"severity", "Risk"}}
+	var stages []hss.ExportStage
+	task, err := c.ExportToFile(context.Background(), path, params, cols, &hss.ExportOptions{
+		PollInterval: 50 * time.Millisecond,
+		Progress: func(p hss.ExportProgress) {
+			if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
+				stages = append(stages, p.Stage)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *task.TaskStatus != hss.TaskSuccess {
+		t.Errorf("task = %+v", task)
+	}
+	if want := []hss.ExportStage{hss.StageSubmitted, hss.StageRunning, hss.StageDownloading, hss.StageDone}; !slices.Equal(stages, want) {
+		t.Errorf("stages = %v, want %v", stages, want)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, data)
+	}
+	if want := []string{"Alarm ID", "Alarm name", "Server", "Risk"}; !slices.Equal(rows[0], want) {
+		t.Errorf("header = %q, want %q", rows[0], want)
+	}
+	var want [][]string
+	for _, e := range s.Events() {
+		if e.Category == hss.CategoryHost && e.Severity == hss.SeverityCritical {
+			want = append(want, []string{e.ID, e.Name, e.HostName, string(e.Severity)})
+		}
+	}
+	got := rows[1:]
+	key := func(a, b []string) int { return strings.Compare(a[0], b[0]) }
+	slices.SortFunc(got, key)
+	slices.SortFunc(want, key)
+	if len(want) == 0 || !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+		t.Errorf("rows = %q\nwant %q", got, want)
+	}
+	assertOnlyFile(t, filepath.Dir(path), "events.csv")
+}
+
+// assertOnlyFile fails unless dir holds exactly the named files: no partial
+// file is left behind.
+func assertOnlyFile(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("%s holds %q, want %q", dir, got, names)
+	}
+}
+
+func TestExportToFileFailures(t *testing.T) {
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	opts := &hss.ExportOptions{PollInterval: 20 * time.Millisecond}
+
+	t.Run("task fails", func(t *testing.T) {
+		c, s := fakeClient(t, hsstest.Options{ExportDuration: 50 * time.Millisecond}, nil)
+		s.FailNextExport()
+		dir := t.TempDir()
+		_, err := c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+		var failed *hss.TaskFailedError
+		if !errors.As(err, &failed) || failed.TaskID == "" || failed.TaskName == "" || failed.Status != hss.TaskFailure {
+			t.Fatalf("err = %v, want a TaskFailedError with id, name and status", err)
+		}
+		if !strings.Contains(err.Error(), failed.TaskName) {
+			t.Errorf("error %q does not name the task", err)
+		}
+		assertOnlyFile(t, dir)
+	})
+	t.Run("task never finishes", func(t *testing.T) {
+		c, _ := fakeClient(t, hsstest.Options{ExportDuration: time.Hour}, nil)
+		dir := t.TempDir()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := c.ExportToFile(ctx, filepath.Join(dir, "out.csv"), params, cols, opts)
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "running") {
+			t.Fatalf("err = %v, want a deadline error saying the task is still running", err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("returned after %v", took)
+		}
+		assertOnlyFile(t, dir)
+	})
+	t.Run("download cut off", func(t *testing.T) {
+		c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+		s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})
+		dir := t.TempDir()
+		_, err := c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+		if err == nil || !strings.Contains(err.Error(), "cut off") {
+			t.Fatalf("err = %v, want a cut-off download error", err)
+		}
+		assertOnlyFile(t, dir)
+	})
+}
+
+func TestExportToWriterStreams(t *testing.T) {
+	const ready = "hsstest-ready-token-1"
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1, Tokens: []string{ready}}, hss.Token(ready))
+	var buf bytes.Buffer
+	task, err := c.ExportTo(context.Background(), &buf, hss.ExportEventsParams{Category: hss.CategoryContainer, EventId: "c"}, hss.ExportColumns{{"container_name", "Container"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := matching(s, func(e hsstest.Event) bool { return e.Category == hss.CategoryContainer })
+	if lines[0] != "Container" || len(lines)-1 != want || want == 0 {
+		t.Errorf("task %s wrote %d rows (header %q), want %d", *task.TaskId, len(lines)-1, lines[0], want)
+	}
+}

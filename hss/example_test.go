@@ -1,0 +1,207 @@
+package hss_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/hss/hsstest"
+)
+
+// The examples run against the in-memory fake; against the real service,
+// leave Endpoint and IAMEndpoint empty and the region picks them.
+
+func ExampleNew_accessKey() {
+	fake := hsstest.NewServer(hsstest.Options{})
+	defer fake.Close()
+
+	c, err := hss.New(hss.Config{
+		Region:      "ap-southeast-1",
+		Credentials: hss.AccessKey{ID: hsstest.DefaultAccessKey, Secret: hsstest.DefaultSecretKey},
+		Endpoint:    fake.URL, // omit for the real service
+		IAMEndpoint: fake.URL,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// No ProjectID in the config: the client asks IAM for the region's project.
+	pid, err := c.ProjectID(context.Background())
+	fmt.Println(pid == fake.ProjectID(), err)
+	// Output: true <nil>
+}
+
+func ExampleNew_token() {
+	const token = "MIIxToken..." // from IAM's X-Subject-Token header, or HUAWEICLOUD_SDK_AUTH_TOKEN
+	fake := hsstest.NewServer(hsstest.Options{Tokens: []string{token}})
+	defer fake.Close()
+
+	c, err := hss.New(hss.Config{
+		Region:      "ap-southeast-1",
+		ProjectID:   fake.ProjectID(),
+		Credentials: hss.Token(token),
+		Endpoint:    fake.URL,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%v\n", hss.Token(token)) // credentials never print their secret
+	err = c.HandleEvents(context.Background(), hss.SimpleRequest(hss.Ignore, firstEvent(fake)), nil)
+	fmt.Println(err)
+	// Output:
+	// hss.Token([redacted])
+	// <nil>
+}
+
+func ExampleNew_password() {
+	fake := hsstest.NewServer(hsstest.Options{})
+	defer fake.Close()
+
+	// The client exchanges the password for a token, caches it, renews it
+	// before it expires, and learns the project from it.
+	c, err := hss.New(hss.Config{
+		Region:      "ap-southeast-1",
+		Credentials: hss.Password{Domain: hsstest.DefaultDomain, User: hsstest.DefaultUser, Password: hsstest.DefaultPassword},
+		Endpoint:    fake.URL,
+		IAMEndpoint: fake.URL,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = c.HandleEvents(context.Background(), hss.MarkAsHandledRequest("triaged", firstEvent(fake)), nil)
+	fmt.Println(err)
+	// Output: <nil>
+}
+
+func ExampleConfigFromEnv() {
+	os.Setenv(hss.EnvAccessKey, "AK-EXAMPLE")
+	os.Setenv(hss.EnvSecretKey, "sk-example-secret")
+	os.Setenv(hss.EnvRegion, "cn-north-4")
+	defer func() {
+		os.Unsetenv(hss.EnvAccessKey)
+		os.Unsetenv(hss.EnvSecretKey)
+		os.Unsetenv(hss.EnvRegion)
+	}()
+	cfg, err := hss.ConfigFromEnv()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := hss.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg)
+	fmt.Println(c.Endpoint())
+	// Output:
+	// hss.Config{Region: "cn-north-4", ProjectID: "", Credentials: access key, Endpoint: "", IAMEndpoint: ""}
+	// https://hss.cn-north-4.myhuaweicloud.com
+}
+
+func ExampleClient_ExportEvents() {
+	c, fake := exampleClient()
+	defer fake.Close()
+
+	res, err := c.ExportEvents(context.Background(),
+		hss.ExportEventsParams{
+			Category:     hss.CategoryHost,
+			EventId:      "weekly-report",
+			LastDays:     hss.Ptr[int32](7),
+			SeverityList: &[]hss.Severity{hss.SeverityCritical, hss.SeverityHigh},
+		},
+		hss.ExportColumns{{"event_name", "Alarm name"}, {"host_name", "Server"}, {"occur_time", "Occurred"}},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(*res.RecordTotalNum, *res.TaskId != "")
+	// Output: 8 true
+}
+
+func ExampleClient_ExportToFile() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	dir, _ := os.MkdirTemp("", "hss-example")
+	defer os.RemoveAll(dir)
+
+	path := filepath.Join(dir, "events.csv")
+	_, err := c.ExportToFile(context.Background(), path,
+		hss.ExportEventsParams{Category: hss.CategoryContainer, EventId: "c1", SeverityList: &[]hss.Severity{hss.SeverityCritical}},
+		hss.ExportColumns{{"event_name", "Alarm name"}, {"container_name", "Container"}},
+		&hss.ExportOptions{PollInterval: 50 * time.Millisecond},
+	)
+	data, _ := os.ReadFile(path)
+	fmt.Print(string(data), err)
+	// Output:
+	// Alarm name,Container
+	// Mining program,batch-worker-6f5d7
+	// <nil>
+}
+
+func ExampleClient_HandleEvents() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	ev := fake.Events()[0]
+
+	// Each builder asks for exactly the details its operate type needs.
+	req := hss.AlarmWhitelistRequest(true,
+		hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
+		"file_path=/tmp/.x/xmrig", "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d")
+	err := c.HandleEvents(context.Background(), req, nil)
+	after, _ := fake.Event(ev.ID)
+	fmt.Println(err, after.AlarmWhitelisted)
+	// Output: <nil> true
+}
+
+func ExampleValidationError() {
+	c, fake := exampleClient()
+	defer fake.Close()
+
+	// last_days and begin_time exclude each other: refused before sending.
+	_, err := c.ExportEvents(context.Background(),
+		hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "x", LastDays: hss.Ptr[int32](1), BeginTime: hss.Ptr[int64](0), EndTime: hss.Ptr[int64](1)},
+		hss.ExportColumns{{"event_name", "Alarm name"}})
+	var ve *hss.ValidationError
+	fmt.Println(errors.As(err, &ve), ve.Field, len(fake.Requests()))
+	// Output: true last_days 0
+}
+
+func ExampleAPIError() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	fake.InjectFault(hsstest.Fault{Status: 403, Body: `{"error_code":"HSS.0004","error_msg":"insufficient permission"}`})
+
+	err := c.HandleEvents(context.Background(), hss.SimpleRequest(hss.Ignore, firstEvent(fake)), nil)
+	var apiErr *hss.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Message, apiErr.RequestID != "")
+	}
+	// Output: 403 HSS.0004 insufficient permission true
+}
+
+func exampleClient() (*hss.Client, *hsstest.Server) {
+	fake := hsstest.NewServer(hsstest.Options{ExportDuration: 100 * time.Millisecond})
+	c, err := hss.New(hss.Config{
+		Region:      fake.Region(),
+		ProjectID:   fake.ProjectID(),
+		Credentials: hss.AccessKey{ID: hsstest.DefaultAccessKey, Secret: hsstest.DefaultSecretKey},
+		Endpoint:    fake.URL,
+	})
+	if err != nil {
+		panic(err)
+	}
+	return c, fake
+}
+
+func firstEvent(fake *hsstest.Server) hss.EventRef {
+	ev := fake.Events()[0]
+	return hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime}
+}

@@ -1,0 +1,157 @@
+package hsstest
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/openhss/hss-go/hss/signer"
+)
+
+// The kinds of authentication a request presents (Request.Auth).
+const (
+	// AuthAKSK: an SDK-HMAC-SHA256 Authorization header.
+	AuthAKSK = "aksk"
+	// AuthToken: an X-Auth-Token header.
+	AuthToken = "token"
+	// AuthNone: neither.
+	AuthNone = "none"
+)
+
+// authKind says which authentication r presents, valid or not. A token
+// wins over a signature, as at the gateway.
+func authKind(r *http.Request) string {
+	switch {
+	case r.Header.Get("X-Auth-Token") != "":
+		return AuthToken
+	case r.Header.Get(signer.HeaderAuthorization) != "":
+		return AuthAKSK
+	}
+	return AuthNone
+}
+
+// authenticate checks the token or the signature of r, whose body is body,
+// as the API gateway would, and returns the kind used. Its errors say why
+// in words a user can act on, never with a secret.
+func (s *Server) authenticate(r *http.Request, body []byte) (string, error) {
+	switch kind := authKind(r); kind {
+	case AuthToken:
+		return kind, s.checkToken(r.Header.Get("X-Auth-Token"))
+	case AuthAKSK:
+		_, err := signer.Verify(r, signer.HashPayload(body), s.secretKey, s.now(), MaxSkew)
+		switch {
+		case err == nil:
+			return kind, nil
+		case errors.Is(err, signer.ErrUnknownAccessKey):
+			return kind, errors.New("unknown access key: the AK in the Authorization header is not known")
+		case errors.Is(err, signer.ErrStaleDate):
+			return kind, errors.New("stale request: X-Sdk-Date is more than 15 minutes from the server's clock")
+		case errors.Is(err, signer.ErrSignatureMismatch):
+			return kind, errors.New("bad signature: the signature does not match the request (check the secret key, the signed headers and the body)")
+		case errors.Is(err, signer.ErrMissingSignature):
+			return kind, errors.New("missing authentication: send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header")
+		default:
+			return kind, errors.New("malformed SDK-HMAC-SHA256 Authorization or X-Sdk-Date header")
+		}
+	default:
+		return kind, errors.New("missing authentication: send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header")
+	}
+}
+
+// secretKey looks an access key up for signer.Verify.
+func (s *Server) secretKey(ak string) (string, bool) {
+	sk, ok := s.accessKeys[ak] // never written after New
+	return sk, ok
+}
+
+// checkToken checks a token: one the fake issued and not expired, or one of
+// Options.Tokens.
+func (s *Server) checkToken(tok string) error {
+	_, err := s.tokenInfo(tok)
+	return err
+}
+
+// tokenInfo returns what the fake knows of an accepted token.
+func (s *Server) tokenInfo(tok string) (tokenInfo, error) {
+	s.mu.Lock()
+	info, ok := s.tokens[tok]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return tokenInfo{}, errors.New("invalid token: X-Auth-Token is not a token this service issued")
+	case !info.expiresAt.IsZero() && !s.now().Before(info.expiresAt):
+		return tokenInfo{}, errors.New("expired token: X-Auth-Token has expired, get a new one from IAM")
+	}
+	return info, nil
+}
+
+// describeRequestError turns a spec violation into a message that names the
+// field: the parameter, or the body path as "operate_event_list[0].event_id".
+// It quotes no value from the request body.
+func describeRequestError(err error) string {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return "invalid request: " + err.Error()
+	}
+	var se *openapi3.SchemaError
+	hasSchema := errors.As(re.Err, &se)
+	switch {
+	case re.Parameter != nil:
+		reason := re.Reason
+		if hasSchema {
+			reason = se.Reason
+		} else if re.Err != nil {
+			reason = re.Err.Error()
+		}
+		return "invalid " + re.Parameter.In + " parameter " + re.Parameter.Name + ": " + reason
+	case re.RequestBody != nil && hasSchema:
+		return "invalid " + bodyField(se.JSONPointer()) + ": " + se.Reason
+	case re.RequestBody != nil:
+		reason := re.Reason
+		if re.Err != nil {
+			reason = re.Err.Error()
+		}
+		return "invalid body: " + reason
+	}
+	return "invalid request: " + re.Error()
+}
+
+// bodyField writes a JSON pointer (as segments) the way the client names
+// fields: "operate_event_list[0].operate_detail_list[1].keyword"; a pointer
+// that starts with an index starts with "body".
+func bodyField(pointer []string) string {
+	var b strings.Builder
+	for i, seg := range pointer {
+		switch {
+		case isIndex(seg):
+			if i == 0 {
+				b.WriteString("body")
+			}
+			b.WriteString("[" + seg + "]")
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(seg)
+		}
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
+}
+
+func isIndex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
