@@ -34,3 +34,7 @@ race:
 lint: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:" >&2; echo "$$out" >&2; exit 1; fi
+
+## interop: the same random requests through this client and the official SDK (a separate module)
+interop:
+	cd interop && $(GO) test -race -count=1 ./...

@@ -99,6 +99,9 @@ func TestExportEventsSignsWithAccessKey(t *testing.T) {
 	if got := seen.URL.Query()["event_types"]; len(got) != 2 || got[0] != "1010" || got[1] != "3015" {
 		t.Errorf("event_types = %v, want exploded [1010 3015]", got)
 	}
+	if !strings.Contains(seen.URL.RawQuery, "host_name=web%2001%2F") {
+		t.Errorf("query %q: a space must travel as %%20, as the official SDK sends it", seen.URL.RawQuery)
+	}
 	if want := `[["event_name","Alarm name"],["host_name","Server name"]]`; string(body) != want {
 		t.Errorf("body = %s, want %s", body, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/openhss/hss-go/gen"
 )
@@ -77,10 +78,7 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 // send sends an operation's request with the client's credentials and
 // decodes a JSON answer into out (nil: the answer is discarded).
 func (c *Client) send(ctx context.Context, op, projectID string, req *http.Request, body []byte, out any) error {
-	if _, ok := c.auth.(*accessKeyAuth); ok {
-		req.Header["X-Project-Id"] = []string{projectID}
-	}
-	resp, err := c.do(ctx, op, req, body, c.auth)
+	resp, err := c.roundTrip(ctx, op, projectID, req, body)
 	if err != nil {
 		return err
 	}
@@ -92,4 +90,24 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, resp.Header.Get("X-Request-Id"), err))
 	}
 	return nil
+}
+
+// roundTrip sends a request the generated code built for an HSS operation,
+// with the client's credentials, and returns a 2xx response.
+func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte) (*http.Response, error) {
+	if _, ok := c.auth.(*accessKeyAuth); ok {
+		req.Header["X-Project-Id"] = []string{projectID}
+	}
+	plusAsPercent20(req)
+	return c.do(ctx, op, req, body, c.auth)
+}
+
+// plusAsPercent20 rewrites the spaces the generated client encodes as "+" in
+// the query to "%20", as the official SDK sends them: a gateway that reads
+// "+" literally would otherwise see another query than the one signed. A
+// real plus is already "%2B", so the rewrite is lossless.
+func plusAsPercent20(req *http.Request) {
+	if strings.IndexByte(req.URL.RawQuery, '+') >= 0 {
+		req.URL.RawQuery = strings.ReplaceAll(req.URL.RawQuery, "+", "%20")
+	}
 }

@@ -66,10 +66,7 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 	if err != nil {
 		return 0, opError(opDownloadExportFile, err)
 	}
-	if _, ok := c.auth.(*accessKeyAuth); ok {
-		req.Header["X-Project-Id"] = []string{pid}
-	}
-	resp, err := c.do(ctx, opDownloadExportFile, req, nil, c.auth)
+	resp, err := c.roundTrip(ctx, opDownloadExportFile, pid, req, nil)
 	if err != nil {
 		return 0, err
 	}

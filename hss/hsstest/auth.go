@@ -102,13 +102,13 @@ func describeRequestError(err error) string {
 	case re.Parameter != nil:
 		reason := re.Reason
 		if hasSchema {
-			reason = se.Reason
+			reason = schemaReason(se)
 		} else if re.Err != nil {
 			reason = re.Err.Error()
 		}
 		return "invalid " + re.Parameter.In + " parameter " + re.Parameter.Name + ": " + reason
 	case re.RequestBody != nil && hasSchema:
-		return "invalid " + bodyField(se.JSONPointer()) + ": " + se.Reason
+		return "invalid " + bodyField(se.JSONPointer()) + ": " + schemaReason(se)
 	case re.RequestBody != nil:
 		reason := re.Reason
 		if re.Err != nil {
@@ -117,6 +117,14 @@ func describeRequestError(err error) string {
 		return "invalid body: " + reason
 	}
 	return "invalid request: " + re.Error()
+}
+
+// schemaReason says why a value breaks its schema, without the value.
+func schemaReason(se *openapi3.SchemaError) string {
+	if se.SchemaField == "required" {
+		return "required"
+	}
+	return se.Reason
 }
 
 // bodyField writes a JSON pointer (as segments) the way the client names

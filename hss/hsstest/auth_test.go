@@ -17,12 +17,15 @@ import (
 func TestAuthRefused(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	body := mustJSON(t, defaultColumns)
-	tamper := func(t *testing.T, req *http.Request, b []byte) {
-		signed(defaultKey, t0)(t, req, b)
+	tamper := func(req *http.Request, b []byte) error {
+		if err := signed(defaultKey, t0)(req, b); err != nil {
+			return err
+		}
 		// The body sent differs from the one signed.
 		tampered := strings.Replace(string(b), "Alarm name", "Alarm nam3", 1)
 		req.Body = readCloser(tampered)
 		req.ContentLength = int64(len(tampered))
+		return nil
 	}
 	tests := []struct {
 		name string
@@ -36,8 +39,9 @@ func TestAuthRefused(t *testing.T) {
 		{"unknown access key", signed(signer.Key{AccessKey: "UNKNOWNAK0000000000", SecretKey: hsstest.DefaultSecretKey}, t0), "access key"},
 		{"tampered body", tamper, "signature"},
 		{"unknown token", withToken("MIInot-a-token"), "token"},
-		{"malformed authorization", func(_ *testing.T, req *http.Request, _ []byte) {
+		{"malformed authorization", func(req *http.Request, _ []byte) error {
 			req.Header.Set("Authorization", "Bearer abc")
+			return nil
 		}, "malformed"},
 	}
 	for _, tt := range tests {
@@ -117,9 +121,10 @@ func TestTokenFlow(t *testing.T) {
 	exportResult(t, srv, exportQuery("host", nil), withToken("ready-made-token"))
 
 	// Validate a token: learn its project.
-	r = call(t, srv, http.MethodGet, "/v3/auth/tokens", nil, nil, func(_ *testing.T, req *http.Request, _ []byte) {
+	r = call(t, srv, http.MethodGet, "/v3/auth/tokens", nil, nil, func(req *http.Request, _ []byte) error {
 		req.Header.Set("X-Auth-Token", "ready-made-token")
 		req.Header.Set("X-Subject-Token", "ready-made-token")
+		return nil
 	})
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), srv.ProjectID()) {
 		t.Errorf("GET /v3/auth/tokens: %d %s", r.status, r.body)

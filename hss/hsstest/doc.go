@@ -36,6 +36,7 @@
 //	HSS.1003    403      the path's project_id is not the fake's project
 //	HSS.1004    404      no such export task or file
 //	HSS.FAKE    500      the fake broke the spec (a bug in hsstest)
+//	HSS.FAULT   any      the default body of an injected Fault's Status
 //
 // IAM (under /v3/) answers errors in IAM's nested shape,
 // {"error":{"code":401,"message":"...","title":"Unauthorized"}}.

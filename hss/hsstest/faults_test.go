@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +95,7 @@ func TestFaultPathAndOrder(t *testing.T) {
 	}
 }
 
-// TestFaultDelay delays an answer, and stops waiting when the client gives up.
+// TestFaultDelay delays an answer.
 func TestFaultDelay(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	auth := signed(defaultKey, t0)
@@ -105,21 +106,39 @@ func TestFaultDelay(t *testing.T) {
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("answered after %v, want at least 150ms", d)
 	}
+}
+
+// TestFaultDelayHonoursContext ends a delayed answer when the client gives
+// up: the handler returns without serving the request. It serves the fake
+// with New and Handler, as the CLI's emulator does.
+func TestFaultDelayHonoursContext(t *testing.T) {
+	srv := hsstest.New(hsstest.Options{Now: func() time.Time { return t0 }})
+	returned := make(chan struct{}, 1)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }() // the fake aborts with a panic
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	defer srv.Close()
+	srv.URL = ts.URL
 
 	srv.InjectFault(hsstest.Fault{Delay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start = time.Now()
-	_, err := send(ctx, t, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), mustJSON(t, defaultColumns), auth)
+	_, err := send(ctx, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), mustJSON(t, defaultColumns), signed(defaultKey, t0))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want a deadline error", err)
 	}
-	waitFor(t, func() bool {
-		reqs := srv.Requests()
-		return len(reqs) == 2 && reqs[1].Status == 0 && time.Since(start) < 5*time.Second
-	})
-	if n := len(srv.Tasks()); n != 1 {
-		t.Errorf("%d tasks, want 1: an abandoned delayed request must not be served", n)
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler still waits after the client gave up")
+	}
+	if n := len(srv.Tasks()); n != 0 {
+		t.Errorf("%d tasks, want 0: an abandoned delayed request must not be served", n)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || reqs[0].Status != 0 {
+		t.Errorf("Requests() = %+v, want one unanswered", reqs)
 	}
 }
 
@@ -129,7 +148,7 @@ func TestFaultSilent(t *testing.T) {
 	srv.InjectFault(hsstest.Fault{Silent: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := send(ctx, t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
+	_, err := send(ctx, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want a deadline error", err)
 	}
@@ -140,7 +159,7 @@ func TestFaultSilent(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		resp, err := send(context.Background(), t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
+		resp, err := send(context.Background(), srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -174,7 +193,7 @@ func TestFaultCutAfter(t *testing.T) {
 	}
 
 	srv.InjectFault(hsstest.Fault{Path: "/v5/" + srv.ProjectID() + "/download/", CutAfter: 40})
-	resp, err := send(context.Background(), t, srv, http.MethodGet, downloadPath(srv, task.FileID), nil, nil, auth)
+	resp, err := send(context.Background(), srv, http.MethodGet, downloadPath(srv, task.FileID), nil, nil, auth)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,25 +57,25 @@ func newServer(t *testing.T, opts hsstest.Options) *hsstest.Server {
 var defaultKey = signer.Key{AccessKey: hsstest.DefaultAccessKey, SecretKey: hsstest.DefaultSecretKey}
 
 // authFunc puts credentials on a request whose body is body.
-type authFunc func(t *testing.T, req *http.Request, body []byte)
+type authFunc func(req *http.Request, body []byte) error
 
 // signed signs with key as of at.
 func signed(key signer.Key, at time.Time) authFunc {
-	return func(t *testing.T, req *http.Request, body []byte) {
-		t.Helper()
-		if err := signer.Sign(req, signer.HashPayload(body), key, at); err != nil {
-			t.Fatalf("signing: %v", err)
-		}
+	return func(req *http.Request, body []byte) error {
+		return signer.Sign(req, signer.HashPayload(body), key, at)
 	}
 }
 
 // withToken sends an X-Auth-Token.
 func withToken(tok string) authFunc {
-	return func(_ *testing.T, req *http.Request, _ []byte) { req.Header.Set("X-Auth-Token", tok) }
+	return func(req *http.Request, _ []byte) error {
+		req.Header.Set("X-Auth-Token", tok)
+		return nil
+	}
 }
 
 // noAuth sends no credentials.
-func noAuth(*testing.T, *http.Request, []byte) {}
+func noAuth(*http.Request, []byte) error { return nil }
 
 // response is an answer read in full.
 type response struct {
@@ -99,36 +100,46 @@ func (r response) errorDoc(t *testing.T) (code, msg string) {
 // call sends a request to the fake and reads the answer.
 func call(t *testing.T, srv *hsstest.Server, method, path string, query url.Values, body []byte, auth authFunc) response {
 	t.Helper()
-	resp, err := send(context.Background(), t, srv, method, path, query, body, auth)
+	r, err := tryCall(srv, method, path, query, body, auth)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatal(err)
+	}
+	return r
+}
+
+// tryCall is call for goroutines: it returns its failures.
+func tryCall(srv *hsstest.Server, method, path string, query url.Values, body []byte, auth authFunc) (response, error) {
+	resp, err := send(context.Background(), srv, method, path, query, body, auth)
+	if err != nil {
+		return response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, path, err)
+		return response{}, fmt.Errorf("%s %s: reading the body: %w", method, path, err)
 	}
 	if resp.Header.Get("X-Request-Id") == "" {
-		t.Errorf("%s %s: no X-Request-Id", method, path)
+		return response{}, fmt.Errorf("%s %s: no X-Request-Id", method, path)
 	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
 // send sends a request and returns the raw answer.
-func send(ctx context.Context, t *testing.T, srv *hsstest.Server, method, path string, query url.Values, body []byte, auth authFunc) (*http.Response, error) {
-	t.Helper()
+func send(ctx context.Context, srv *hsstest.Server, method, path string, query url.Values, body []byte, auth authFunc) (*http.Response, error) {
 	u := srv.URL + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	auth(t, req, body)
+	if err := auth(req, body); err != nil {
+		return nil, fmt.Errorf("authenticating: %w", err)
+	}
 	return http.DefaultClient.Do(req)
 }
 

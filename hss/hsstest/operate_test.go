@@ -196,3 +196,27 @@ func TestExportSpecViolations(t *testing.T) {
 	// A host_name of exactly 64 characters is fine.
 	exportResult(t, srv, exportQuery("host", url.Values{"host_name": {strings.Repeat("h", 64)}}), auth)
 }
+
+// TestOperateHeaders accepts a JSON content type with a charset, and checks
+// the optional region header against the fake's region.
+func TestOperateHeaders(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	e := srv.Events()[0]
+	body := mustJSON(t, map[string]any{"operate_type": "ignore", "operate_event_list": []any{operateEvent(e)}})
+	with := func(contentType, region string) authFunc {
+		return func(req *http.Request, b []byte) error {
+			req.Header.Set("Content-Type", contentType)
+			if region != "" {
+				req.Header.Set("Region", region)
+			}
+			return signed(defaultKey, t0)(req, b)
+		}
+	}
+	if r := call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("application/json;charset=UTF-8", srv.Region())); r.status != http.StatusOK {
+		t.Errorf("charset and region: %d %s", r.status, r.body)
+	}
+	r := call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("application/json", "cn-north-4"))
+	wantError(t, r, http.StatusBadRequest, "HSS.1001", "region")
+	r = call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("text/plain", ""))
+	wantError(t, r, http.StatusBadRequest, "HSS.1001", "body")
+}

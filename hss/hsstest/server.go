@@ -295,15 +295,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	var fault Fault
 	faulty := s.takeFault(r.URL.Path, isIAM, &fault)
-	if faulty {
+	if faulty && (fault.Silent || fault.Delay > 0) {
+		d := fault.Delay
 		if fault.Silent {
-			s.wait(r, -1)
-			s.finish(rec, 0)
-			return
+			d = -1
 		}
-		if fault.Delay > 0 && !s.wait(r, fault.Delay) {
-			s.finish(rec, 0)
-			return
+		if !s.wait(r, d) {
+			// Drop the connection rather than let net/http answer an empty 200.
+			panic(http.ErrAbortHandler)
 		}
 	}
 

@@ -10,25 +10,41 @@ import (
 // upperHex is the digit set of the signing escape, which writes %XY in upper case.
 const upperHex = "0123456789ABCDEF"
 
-// unreserved reports whether the signing escape keeps c as it is:
-// A-Z a-z 0-9 - _ . ~ (the RFC 3986 unreserved set).
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '_' || c == '.' || c == '~'
-}
+// unreservedSet marks the bytes the signing escape keeps: A-Z a-z 0-9 - _ . ~
+// (the RFC 3986 unreserved set).
+var unreservedSet = func() (set [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") {
+		set[c] = true
+	}
+	return set
+}()
+
+// unreserved reports whether the signing escape keeps c as it is.
+func unreserved(c byte) bool { return unreservedSet[c] }
 
 // appendEscaped appends s to dst with the signing escape applied: every byte
 // outside the unreserved set becomes %XY, so each byte of a multi-byte UTF-8
 // character is escaped on its own.
 func appendEscaped[S string | []byte](dst []byte, s S) []byte {
-	for i := 0; i < len(s); i++ {
-		dst = appendEscapedByte(dst, s[i])
+	for len(s) > 0 {
+		// Copy the run of bytes kept as they are in one append.
+		i := 0
+		for i < len(s) && unreservedSet[s[i]] {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		c := s[i]
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		s = s[i+1:]
 	}
 	return dst
 }
 
 func appendEscapedByte(dst []byte, c byte) []byte {
-	if unreserved(c) {
+	if unreservedSet[c] {
 		return append(dst, c)
 	}
 	return append(dst, '%', upperHex[c>>4], upperHex[c&15])
@@ -69,19 +85,32 @@ func decodeAt(s string, i int, plusIsSpace bool) (byte, int) {
 // appendUnescaped appends the decoded form of s to dst (see decodeAt). The
 // result is never longer than s.
 func appendUnescaped(dst []byte, s string, plusIsSpace bool) []byte {
-	for i := 0; i < len(s); {
+	if strings.IndexByte(s, '%') < 0 && (!plusIsSpace || strings.IndexByte(s, '+') < 0) {
+		return append(dst, s...) // the common case: nothing to decode
+	}
+	for len(s) > 0 {
+		// Copy the run of bytes that decode to themselves in one append.
+		i := 0
+		for i < len(s) && s[i] != '%' && (s[i] != '+' || !plusIsSpace) {
+			i++
+		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
 		c, n := decodeAt(s, i, plusIsSpace)
 		dst = append(dst, c)
-		i += n
+		s = s[i+n:]
 	}
 	return dst
 }
 
-// appendRecoded decodes s and re-encodes it with the signing escape in one
-// pass; both steps work byte by byte, so no intermediate buffer is needed.
-func appendRecoded(dst []byte, s string, plusIsSpace bool) []byte {
-	for i := 0; i < len(s); {
-		c, n := decodeAt(s, i, plusIsSpace)
+// appendRecodedSegment decodes a path segment and re-encodes it with the
+// signing escape in one pass; both steps work byte by byte, so no
+// intermediate buffer is needed.
+func appendRecodedSegment(dst []byte, segment string) []byte {
+	for i := 0; i < len(segment); {
+		c, n := decodeAt(segment, i, false)
 		dst = appendEscapedByte(dst, c)
 		i += n
 	}
@@ -103,7 +132,7 @@ func CanonicalURI(escapedPath string) string {
 func appendCanonicalURI(dst []byte, escapedPath string) []byte {
 	for rest := escapedPath; ; {
 		segment, tail, more := strings.Cut(rest, "/")
-		dst = appendRecoded(dst, segment, false)
+		dst = appendRecodedSegment(dst, segment)
 		if !more {
 			break
 		}
