@@ -20,7 +20,7 @@ import (
 
 // specRouter routes requests to the operations of api/openapi.yaml on any host.
 var specRouter = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := gen.GetSwagger()
+	doc, err := gen.GetSpec()
 	if err != nil {
 		return nil, err
 	}
