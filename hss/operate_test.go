@@ -27,7 +27,7 @@ func checkAgainstSpec(t *testing.T, name string, r OperateEventsRequest) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

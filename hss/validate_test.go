@@ -667,7 +667,7 @@ var deliberate = map[string]string{
 }
 
 func TestCheckSpecParameters(t *testing.T) {
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -740,7 +740,7 @@ func setJSONSlice(target any, name string, empty bool) bool {
 // TestCheckSpecBodies walks the request schemas of HandleEvents the way
 // TestCheckSpecParameters walks the parameters.
 func TestCheckSpecBodies(t *testing.T) {
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -817,7 +817,7 @@ func TestCheckSpecBodies(t *testing.T) {
 
 // TestCheckSpecColumns walks the ExportColumns and ExportColumn schemas.
 func TestCheckSpecColumns(t *testing.T) {
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -848,7 +848,7 @@ func TestCheckSpecColumns(t *testing.T) {
 
 // TestCheckSpecExamples checks that the spec's own request examples pass.
 func TestCheckSpecExamples(t *testing.T) {
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
