@@ -582,6 +582,17 @@ func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
 			assertNoSecret(t, fmt.Sprintf(verb, &cfg))
 		}
 	}
+	for _, cr := range creds {
+		cfg := Config{Region: "ap-southeast-1", Credentials: cr}
+		js, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertNoSecret(t, string(js))
+		var jl bytes.Buffer
+		slog.New(slog.NewJSONHandler(&jl, nil)).Info("config", "cfg", cfg, "creds", cr)
+		assertNoSecret(t, jl.String())
+	}
 	var logs bytes.Buffer
 	s := newIAMServer(t, time.Hour)
 	for _, cr := range creds {

@@ -3,7 +3,9 @@ package hss
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"strconv"
 )
 
 // Credentials authenticate the client's requests. There are three kinds:
@@ -143,3 +145,32 @@ func ConfigFromEnv() (Config, error) {
 	}
 	return cfg, nil
 }
+
+// redactedJSON is what credentials marshal to: encoding/json and slog's JSON
+// handler do not use Format, so the kinds say it again for them.
+func redactedJSON(kind string) ([]byte, error) {
+	return []byte(`{"kind":"` + kind + `","secret":"[redacted]"}`), nil
+}
+
+// MarshalJSON hides the secret from encoding/json.
+func (k AccessKey) MarshalJSON() ([]byte, error) {
+	return []byte(`{"ID":` + strconv.Quote(k.ID) + `,"Secret":"[redacted]"}`), nil
+}
+
+// MarshalJSON hides the token from encoding/json.
+func (t Token) MarshalJSON() ([]byte, error) { return redactedJSON(t.kind()) }
+
+// MarshalJSON hides the password from encoding/json.
+func (p Password) MarshalJSON() ([]byte, error) { return redactedJSON(p.kind()) }
+
+// LogValue hides the secret from log/slog.
+func (k AccessKey) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(k)) }
+
+// LogValue hides the token from log/slog.
+func (t Token) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(t)) }
+
+// LogValue hides the password from log/slog.
+func (p Password) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(p)) }
+
+// LogValue describes the configuration to log/slog without its secrets.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }

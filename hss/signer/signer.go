@@ -253,3 +253,9 @@ func Signature(secretKey, stringToSign string) string {
 	mac.Write([]byte(stringToSign))
 	return hex.EncodeToString(mac.Sum(nil))
 }
+
+// MarshalJSON hides the secret key from encoding/json, which does not use
+// Format.
+func (k Key) MarshalJSON() ([]byte, error) {
+	return []byte(`{"AccessKey":` + strconv.Quote(k.AccessKey) + `,"SecretKey":"[redacted]"}`), nil
+}
