@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/hss/hsstest"
+)
+
+// emulatorCmd holds the flags of hss emulator.
+type emulatorCmd struct {
+	addr           string
+	region         string
+	projectID      string
+	exportDuration time.Duration
+	debug          bool
+}
+
+func (c *emulatorCmd) flags() *flags {
+	f := newFlags("emulator")
+	c.addr = "127.0.0.1:8080"
+	c.region = hsstest.DefaultRegion
+	c.exportDuration = hsstest.DefaultExportDuration
+	f.add(plainString{&c.addr}, "addr", "HOST:PORT", "loopback address to listen on (port 0: any free port)")
+	f.add(plainString{&c.region}, "region", "REGION", "region the fake serves")
+	f.add(plainString{&c.projectID}, "project-id", "ID", "project id of the fake (default "+hsstest.DefaultProjectID+")")
+	f.add(durationValue{&c.exportDuration}, "export-duration", "DURATION", "how long an export task runs")
+	f.add(boolValue{&c.debug}, "debug", "", "log each request the fake answers on standard error")
+	return f
+}
+
+// checkLoopback refuses an address that is not a loopback one: the fake
+// accepts published fake credentials, and must not be reachable from
+// another machine.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("invalid --addr: %q is not HOST:PORT", addr)
+	}
+	if _, err := parseInt(port, 32); err != nil {
+		return usagef("invalid --addr: the port %q is not a number", port)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return usagef("invalid --addr: %q is not a loopback address (use 127.0.0.1, ::1 or localhost)", host)
+	}
+	return nil
+}
+
+func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	var c emulatorCmd
+	f := c.flags()
+	fail := func(err error) int { return report(stderr, "emulator", err, commonField, 0) }
+	if err := f.parse(args); err == errHelp {
+		printCommandUsage(stdout, "emulator")
+		return 0
+	} else if err != nil {
+		return fail(err)
+	}
+	if err := checkLoopback(c.addr); err != nil {
+		return fail(err)
+	}
+	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration}
+	if c.debug {
+		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fail(fmt.Errorf("listening on %s: %w", c.addr, err))
+	}
+	fake := hsstest.New(opts)
+	fake.URL = "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	printEmulatorHelp(stderr, fake)
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		fake.Close()
+		return fail(fmt.Errorf("serving: %w", err))
+	}
+	fmt.Fprintln(stderr, "hss emulator: stopping")
+	// Close first: it ends the answers held back by faults, which Shutdown
+	// would otherwise wait for.
+	fake.Close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fail(fmt.Errorf("stopping: %w", err))
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fail(fmt.Errorf("serving: %w", err))
+	}
+	return 0
+}
+
+// printEmulatorHelp tells how to point the CLI at the fake. The access key
+// pair is the fake's published one, good only against the fake.
+func printEmulatorHelp(w io.Writer, fake *hsstest.Server) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hss emulator: fake HSS and IAM listening on %s (region %s, project %s)\n", fake.URL, fake.Region(), fake.ProjectID())
+	fmt.Fprintf(&b, "It accepts only its own fake credentials. In another shell:\n\n")
+	fmt.Fprintf(&b, "  export %s=%s\n", hss.EnvAccessKey, hsstest.DefaultAccessKey)
+	fmt.Fprintf(&b, "  export %s=%s\n", hss.EnvSecretKey, hsstest.DefaultSecretKey)
+	fmt.Fprintf(&b, "  export %s=%s\n", hss.EnvRegion, fake.Region())
+	fmt.Fprintf(&b, "  flags=\"--endpoint %s --iam-endpoint %s --project-id %s\"\n\n", fake.URL, fake.URL, fake.ProjectID())
+	fmt.Fprintf(&b, "  hss export $flags --category host --event-id demo --last-days 7\n")
+	fmt.Fprintf(&b, "  hss export $flags --category host --event-id demo --severity-list High,Critical --output events.csv\n")
+	fmt.Fprintf(&b, "  hss handle $flags --body operate.json\n\n")
+	fmt.Fprintf(&b, "(Leave out --project-id to see it found through the fake's IAM.)\n")
+	fmt.Fprintf(&b, "Stop with Ctrl-C.\n")
+	io.WriteString(w, b.String())
+}

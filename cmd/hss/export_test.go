@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/hss/hsstest"
+)
+
+// lastExport returns the last export request the fake received.
+func lastExport(t *testing.T, s *hsstest.Server) hsstest.Request {
+	t.Helper()
+	reqs := s.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if strings.HasSuffix(reqs[i].Path, "/event/export") {
+			return reqs[i]
+		}
+	}
+	t.Fatal("the fake received no export request")
+	return hsstest.Request{}
+}
+
+func TestExportPrintsTheAnswer(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	types := []int32{hss.EventRootkit, hss.EventAbnormalLogin, hss.EventHighRiskCommand}
+	severities := []hss.Severity{hss.SeverityHigh, hss.SeverityCritical}
+	// Both forms of a flag, both forms of a list.
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category=host", "--event-id", "case-1", "--last-days", "7",
+		"--severity-list", "High", "--severity-list=Critical",
+		"--event-types=1010,4004", "--event-types", "3015")...)
+	if r.code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr is not empty: %q", r.stderr)
+	}
+
+	// What the fake holds that matches, counted here independently.
+	weekAgo := time.Now().AddDate(0, 0, -7).UnixMilli()
+	want := 0
+	for _, e := range s.Events() {
+		if e.Category == hss.CategoryHost && e.OccurTime >= weekAgo && slices.Contains(severities, e.Severity) && slices.Contains(types, e.Type) {
+			want++
+		}
+	}
+	if want == 0 {
+		t.Fatal("no seeded event matches: the test proves nothing")
+	}
+	var got struct {
+		RecordTotalNum *int32  `json:"record_total_num"`
+		TaskID         *string `json:"task_id"`
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil || got.RecordTotalNum == nil || got.TaskID == nil {
+		t.Fatalf("stdout is not the answer (%v): %q", err, r.stdout)
+	}
+	if int(*got.RecordTotalNum) != want {
+		t.Errorf("record_total_num %d, want %d", *got.RecordTotalNum, want)
+	}
+	if tasks := s.Tasks(); len(tasks) != 1 || tasks[0].ID != *got.TaskID {
+		t.Errorf("task_id %q, the fake has %+v", *got.TaskID, tasks)
+	}
+
+	// The lists went exploded: one key per value, in order.
+	req := lastExport(t, s)
+	q := parseQuery(t, req.RawQuery)
+	if !reflect.DeepEqual(q["severity_list"], []string{"High", "Critical"}) {
+		t.Errorf("severity_list %q, want [High Critical] (raw query %s)", q["severity_list"], req.RawQuery)
+	}
+	if !reflect.DeepEqual(q["event_types"], []string{"1010", "4004", "3015"}) {
+		t.Errorf("event_types %q, want [1010 4004 3015] (raw query %s)", q["event_types"], req.RawQuery)
+	}
+	if q.Get("category") != "host" || q.Get("last_days") != "7" || q.Get("event_id") != "case-1" {
+		t.Errorf("query %s", req.RawQuery)
+	}
+	// The default columns went in the body.
+	var body [][]string
+	if err := json.Unmarshal(req.Body, &body); err != nil || !reflect.DeepEqual(body, [][]string(defaultColumns)) {
+		t.Errorf("body %s, want the default columns", req.Body)
+	}
+	if req.Auth != hsstest.AuthAKSK {
+		t.Errorf("auth %s, want AK/SK", req.Auth)
+	}
+}
+
+func TestExportWaitWritesTheFile(t *testing.T) {
+	useCredentials(t, credToken)
+	s := newFake(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "events.csv")
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category", "host", "--event-id", "case-2", "--host-name", "web-01",
+		"--column", "event_id=ID", "--column=host_name=Server name", "--column", "severity = Risk",
+		"--wait", "--output", out, "--poll-interval", "20ms")...)
+	if r.code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr is not a terminal, yet got %q", r.stderr)
+	}
+	var res exportResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("stdout %q: %v", r.stdout, err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rows[0], []string{"ID", "Server name", "Risk"}) {
+		t.Errorf("column titles %q", rows[0])
+	}
+	var want []string
+	for _, e := range s.Events() {
+		if e.Category == hss.CategoryHost && e.HostName == "web-01" {
+			want = append(want, e.ID)
+		}
+	}
+	var got []string
+	for _, row := range rows[1:] {
+		got = append(got, row[0])
+		if row[1] != "web-01" {
+			t.Errorf("row %q is not of web-01", row)
+		}
+	}
+	if len(want) == 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("rows of events %q, want %q", got, want)
+	}
+	tasks := s.Tasks()
+	if len(tasks) != 1 || res.TaskID != tasks[0].ID || int(res.RecordTotalNum) != len(want) ||
+		res.TaskStatus != "success" || res.Output != out || res.Bytes != fileSize(t, out) {
+		t.Errorf("printed %+v; the fake has %+v", res, tasks)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries, want only the file", len(entries))
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+func TestExportToStandardOutput(t *testing.T) {
+	useCredentials(t, credPassword)
+	s := newFake(t)
+	cols := writeFile(t, "cols.json", `[["event_name","Alarm"],["event_class_id","Class"]]`)
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category", "container", "--event-id", "case-3", "--body", cols, "--output", "-", "--poll-interval=20ms")...)
+	if r.code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	tasks := s.Tasks()
+	if len(tasks) != 1 {
+		t.Fatalf("the fake has %d tasks", len(tasks))
+	}
+	file, _ := s.ExportCSV(tasks[0].ID)
+	if r.stdout != string(file) || !strings.HasPrefix(r.stdout, "Alarm,Class\n") {
+		t.Errorf("stdout is not the file:\n%s\nwant:\n%s", r.stdout, file)
+	}
+}
+
+func TestExportColumnsFromStandardInput(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	r := runCLI(t, `[["host_name","Host"]]`, append(append([]string{"export"}, at(s)...),
+		"--category", "host", "--event-id", "c", "--auto-block", "--body", "-")...)
+	if r.code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	req := lastExport(t, s)
+	if string(req.Body) != `[["host_name","Host"]]` {
+		t.Errorf("body %s", req.Body)
+	}
+	if q := parseQuery(t, req.RawQuery); q.Get("auto_block") != "true" {
+		t.Errorf("--auto-block sent %q, want true", q.Get("auto_block"))
+	}
+}
+
+func TestExportTaskFailureLeavesNoFile(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	s.FailNextExport()
+	dir := t.TempDir()
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category", "host", "--event-id", "c", "--output", filepath.Join(dir, "e.csv"), "--poll-interval", "20ms")...)
+	if r.code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	if tasks := s.Tasks(); len(tasks) != 1 || !strings.Contains(r.stderr, tasks[0].ID) || !strings.Contains(r.stderr, "failure") {
+		t.Errorf("stderr does not name the failed task:\n%s", r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
+	}
+}
+
+func TestExportCutDownloadLeavesNoFile(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})
+	dir := t.TempDir()
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category", "host", "--event-id", "c", "--output", filepath.Join(dir, "e.csv"), "--poll-interval", "20ms")...)
+	if r.code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
+	}
+}

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+)
+
+// defaultTimeout bounds a whole call, retries included, when --timeout is
+// not given.
+const defaultTimeout = 60 * time.Second
+
+// serviceFlags are the flags of the commands that call HSS.
+type serviceFlags struct {
+	region      string
+	endpoint    string
+	iamEndpoint string
+	projectID   string
+	timeout     time.Duration
+	body        string
+	maxAttempts int
+	debug       bool
+}
+
+// addServiceFlags defines the flags every service command takes. body
+// describes what --body holds.
+func addServiceFlags(f *flags, o *serviceFlags, body string) {
+	o.timeout = defaultTimeout
+	f.section("Connection (credentials come from the environment only: see hss help)")
+	f.add(plainString{&o.region}, "region", "REGION", "region id, such as ap-southeast-1 (default $"+hss.EnvRegion+"; see hss regions)")
+	f.add(plainString{&o.endpoint}, "endpoint", "URL", "HSS endpoint instead of the region's (https, or http on a loopback address)")
+	f.add(plainString{&o.iamEndpoint}, "iam-endpoint", "URL", "IAM endpoint instead of the region's (default $"+hss.EnvIAMEndpoint+")")
+	f.add(plainString{&o.projectID}, "project-id", "ID", "project id (default $"+hss.EnvProjectID+", else found through IAM)")
+	f.add(durationValue{&o.timeout}, "timeout", "DURATION", "bound on the whole call, retries and waits included")
+	f.add(plainString{&o.body}, "body", "FILE", body+"; - for standard input")
+	f.add(plainInt{&o.maxAttempts}, "max-attempts", "N", fmt.Sprintf("tries of one request, on throttling or a failed connection (default %d)", hss.DefaultMaxAttempts))
+	f.add(boolValue{&o.debug}, "debug", "", "log each request (method, URL, status, request id) on standard error; never a secret")
+}
+
+// check refuses flag values the library does not check itself.
+func (o *serviceFlags) check(f *flags) error {
+	if f.set("max-attempts") && o.maxAttempts < 1 {
+		return usagef("invalid --max-attempts: must be at least 1")
+	}
+	return nil
+}
+
+// newClient builds a client from the environment and the flags. It sends
+// nothing.
+func (o *serviceFlags) newClient(stderr io.Writer) (*hss.Client, error) {
+	cfg, err := hss.ConfigFromEnv()
+	if err != nil {
+		// No credentials, or half of an access key pair: configuration, not
+		// a failure of the service.
+		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "hss: ")}
+	}
+	if o.region != "" {
+		cfg.Region = o.region
+	}
+	if cfg.Region == "" {
+		return nil, usagef("--region is required (or set %s)", hss.EnvRegion)
+	}
+	if o.projectID != "" {
+		cfg.ProjectID = o.projectID
+	}
+	if o.iamEndpoint != "" {
+		cfg.IAMEndpoint = o.iamEndpoint
+	}
+	cfg.Endpoint = o.endpoint
+	cfg.MaxAttempts = o.maxAttempts
+	cfg.UserAgent = "hss-cli/" + hss.Version
+	if o.debug {
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		// Config's String hides the credentials and prints only their kind.
+		cfg.Logger.Debug("hss config", "config", cfg.String(), "timeout", o.timeout)
+	}
+	c, err := hss.New(cfg)
+	if err != nil {
+		var unknown *hss.UnknownRegionError
+		if errors.As(err, &unknown) {
+			return nil, usagef("invalid --region: %q is not a region known to serve HSS (see hss regions); give --endpoint to reach it anyway", unknown.Region)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// readBody reads the file --body names, or standard input for "-".
+func readBody(name string, stdin io.Reader) ([]byte, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, 8<<20))
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil, usagef("invalid --body: %v", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, usagef("invalid --body: empty")
+	}
+	return b, nil
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields and
+// anything after the value. Errors name the field, or the line and column.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			return usagef("invalid --body: more than one JSON value")
+		}
+		return nil
+	}
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		line, col := position(b, syntax.Offset)
+		return usagef("invalid --body: not valid JSON at line %d, column %d: %s", line, col, strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return usagef("invalid --body: the JSON ends too early")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return usagef("invalid --body: a JSON %s where %s is needed", typ.Value, jsonKind(typ.Type.Kind().String()))
+		}
+		return usagef("invalid --body: field %s: a JSON %s where %s is needed", typ.Field, typ.Value, jsonKind(typ.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return usagef("invalid --body: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return usagef("invalid --body: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind names a Go kind as the JSON a user should write.
+func jsonKind(kind string) string {
+	switch {
+	case kind == "string":
+		return "a string"
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice", kind == "array":
+		return "an array"
+	case kind == "struct", kind == "map":
+		return "an object"
+	}
+	return kind
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(b []byte, offset int64) (line, col int) {
+	if offset > int64(len(b)) {
+		offset = int64(len(b))
+	}
+	before := b[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1)
+	return line, max(col, 1)
+}
+
+// report writes err on stderr as "hss CMD: ..." and returns the exit
+// status: 2 for bad usage or input (nothing was sent), 1 for a failure of
+// the service or the network. field names, in the command's terms, the
+// value a *hss.ValidationError refuses.
+func report(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
+	var (
+		usage   *usageError
+		invalid *hss.ValidationError
+		api     *hss.APIError
+		failed  *hss.TaskFailedError
+	)
+	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "hss %s: %s\n", cmd, usage.msg)
+		if usage.hint {
+			fmt.Fprintf(stderr, "Run 'hss help %s' for usage.\n", cmd)
+		}
+		return 2
+	case errors.As(err, &invalid):
+		fmt.Fprintf(stderr, "hss %s: invalid %s: %s\n", cmd, field(invalid.Field), invalid.Reason)
+		return 2
+	case errors.As(err, &api):
+		fmt.Fprintf(stderr, "hss %s: %s failed: %d %s\n", cmd, api.Operation, api.StatusCode, http.StatusText(api.StatusCode))
+		line := func(label, value string) {
+			if value != "" {
+				fmt.Fprintf(stderr, "  %-12s %s\n", label+":", value)
+			}
+		}
+		line("error code", api.Code)
+		if api.Message != "" {
+			line("message", api.Message)
+		} else if len(api.Body) > 0 {
+			// Not an error document: a proxy's page, perhaps. A glimpse is enough.
+			body := api.Body[:min(len(api.Body), 200)]
+			line("body", fmt.Sprintf("%q", body))
+		}
+		line("request id", api.RequestID)
+		line("retry after", api.RetryAfter)
+		line("hint", apiHint(api))
+		return 1
+	case errors.As(err, &failed):
+		fmt.Fprintf(stderr, "hss %s: export task %s ended with status %s\n", cmd, failed.TaskID, failed.Status)
+		return 1
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(stderr, "hss %s: %s\n  the --timeout of %s ran out\n", cmd, strings.TrimPrefix(err.Error(), "hss: "), timeout)
+		return 1
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "hss %s: interrupted: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
+		return 1
+	}
+	fmt.Fprintf(stderr, "hss %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
+	return 1
+}
+
+// apiHint suggests what to check for the common refusals.
+func apiHint(e *hss.APIError) string {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return "check the credentials in the environment (HUAWEICLOUD_SDK_*) and the clock"
+	case http.StatusForbidden:
+		return "check --project-id and the permissions of the credentials"
+	case http.StatusTooManyRequests:
+		return "throttled: try again later, or raise --max-attempts and --timeout"
+	}
+	return ""
+}
+
+// commonField names a configuration field the library refused as the flag
+// or the environment variable that set it; other fields pass through.
+func commonField(field string) string {
+	switch field {
+	case "region":
+		return "--region"
+	case "endpoint":
+		return "--endpoint"
+	case "iam_endpoint":
+		return "--iam-endpoint (or $" + hss.EnvIAMEndpoint + ")"
+	case "project_id":
+		return "--project-id (or $" + hss.EnvProjectID + ")"
+	case "credentials.ID":
+		return "$" + hss.EnvAccessKey
+	case "credentials.Secret":
+		return "$" + hss.EnvSecretKey
+	case "credentials.Domain":
+		return "$" + hss.EnvDomainName
+	case "credentials.User":
+		return "$" + hss.EnvUserName
+	case "credentials.Password":
+		return "$" + hss.EnvPassword
+	case "credentials":
+		return "$" + hss.EnvAuthToken
+	}
+	return field
+}
+
+// flagField returns a field namer for a command: a configuration field
+// becomes its flag or variable (commonField), a query parameter the command
+// has a flag for becomes that flag ("severity_list[1]" becomes
+// "--severity-list"), and fallback names the others.
+func flagField(f *flags, fallback func(string) string) func(string) string {
+	return func(field string) string {
+		if c := commonField(field); c != field {
+			return c
+		}
+		base, _, _ := strings.Cut(field, "[")
+		base, _, _ = strings.Cut(base, ".")
+		if name := strings.ReplaceAll(base, "_", "-"); name != "body" && f.fs.Lookup(name) != nil {
+			return "--" + name
+		}
+		return fallback(field)
+	}
+}
