@@ -1133,6 +1133,7 @@ var (
 	str     = schemaWant{typ: "string"}
 	int32s  = schemaWant{typ: "integer", format: "int32"}
 	zero    = 0.0
+	one     = 1.0
 	maxPID  = 2147483647.0
 	strLen  = func(lo, hi uint64) schemaWant { return schemaWant{typ: "string", minLength: lo, maxLength: hi} }
 	arrayOf = func(w schemaWant) schemaWant { return schemaWant{typ: "array", items: &w} }
@@ -1214,14 +1215,15 @@ var projectIDWant = paramWant{"project_id", "path", true, strLen(1, 256)}
 var exportParams = []paramWant{
 	projectIDWant,
 	{"enterprise_project_id", "query", false, strLen(1, 256)},
-	{"last_days", "query", false, int32s},
+	// Decision (not in the seed): at least one day; counts are not negative.
+	{"last_days", "query", false, schemaWant{typ: "integer", format: "int32", min: &one}},
 	{"host_name", "query", false, strLen(1, 64)},
 	{"host_id", "query", false, strLen(1, 256)},
 	{"private_ip", "query", false, strLen(1, 128)},
 	{"container_name", "query", false, strLen(1, 512)},
-	{"offset", "query", false, int32s},
-	{"limit", "query", false, int32s},
-	{"export_size", "query", false, int32s},
+	{"offset", "query", false, schemaWant{typ: "integer", format: "int32", min: &zero}},
+	{"limit", "query", false, schemaWant{typ: "integer", format: "int32", min: &zero}},
+	{"export_size", "query", false, schemaWant{typ: "integer", format: "int32", min: &zero}},
 	{"event_type", "query", false, int32s},
 	{"event_types", "query", false, arrayOf(int32s)},
 	{"handle_status", "query", false, schemaWant{typ: "string", enum: []string{"unhandled", "handled"}, ref: "HandleStatus"}},

@@ -133,7 +133,11 @@ func ConfigFromEnv() (Config, error) {
 	switch {
 	case ak != "" || sk != "":
 		if ak == "" || sk == "" {
-			return cfg, fmt.Errorf("hss: %s and %s must be set together", EnvAccessKey, EnvSecretKey)
+			missing := EnvAccessKey
+			if sk == "" {
+				missing = EnvSecretKey
+			}
+			return cfg, &ValidationError{Field: missing, Reason: ""the access key id and secret key must be set together"}
 		}
 		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: os.Getenv(EnvSecurityToken)}
 	case os.Getenv(EnvAuthToken) != "":

@@ -130,9 +130,8 @@ func checkID(field, v string) error {
 //
 // Time range (hss-api.md decision 4): begin_time and end_time come together,
 // never with last_days; begin_time <= end_time; the window is at most two
-// days. last_days, when set, must be at least 1: the spec gives it no range,
-// but zero or fewer days selects nothing, and sending it only hides the
-// mistake behind an empty export.
+// days. last_days, when set, must be at least 1 (the spec's minimum: zero or
+// fewer days selects nothing); offset, limit and export_size are not negative.
 func checkExportParams(p *gen.ExportEventsParams) error {
 	if !p.Category.Valid() {
 		return &ValidationError{Field: "category", Reason: enumReason(string(p.Category), categoryValues)}
@@ -177,7 +176,24 @@ func checkExportParams(p *gen.ExportEventsParams) error {
 			}
 		}
 	}
+	if err := checkNotNegative("offset", p.Offset); err != nil {
+		return err
+	}
+	if err := checkNotNegative("limit", p.Limit); err != nil {
+		return err
+	}
+	if err := checkNotNegative("export_size", p.ExportSize); err != nil {
+		return err
+	}
 	return checkTimeRange(p.LastDays, p.BeginTime, p.EndTime)
+}
+
+// checkNotNegative checks an optional count (the spec's minimum: 0).
+func checkNotNegative(field string, v *int32) error {
+	if v != nil && *v < 0 {
+		return &ValidationError{Field: field, Reason: "must not be negative"}
+	}
+	return nil
 }
 
 // checkTimeRange checks last_days, begin_time and end_time together

@@ -131,8 +131,8 @@ func TestCheckExportParamsGood(t *testing.T) {
 			p.AttackTag, p.AssetValue, p.AttCk = Ptr(""), Ptr(""), Ptr(runes("x", 5000))
 			p.EventClassIds = &[]string{"", runes("x", 5000)}
 		},
-		"unbounded integers": func(p *gen.ExportEventsParams) {
-			p.Offset, p.Limit, p.ExportSize = Ptr(int32(-1)), Ptr(int32(0)), Ptr(int32(-5))
+		"counts at their minimum": func(p *gen.ExportEventsParams) {
+			p.Offset, p.Limit, p.ExportSize = Ptr(int32(0)), Ptr(int32(0)), Ptr(int32(0))
 		},
 		"empty severity list": func(p *gen.ExportEventsParams) { p.SeverityList = &[]gen.Severity{} },
 	}
