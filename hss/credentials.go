@@ -137,7 +137,7 @@ func ConfigFromEnv() (Config, error) {
 			if sk == "" {
 				missing = EnvSecretKey
 			}
-			return cfg, &ValidationError{Field: missing, Reason: ""the access key id and secret key must be set together"}
+			return cfg, &ValidationError{Field: missing, Reason: "the access key id and secret key must be set together"}
 		}
 		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: os.Getenv(EnvSecurityToken)}
 	case os.Getenv(EnvAuthToken) != "":
