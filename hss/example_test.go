@@ -205,3 +205,30 @@ func firstEvent(fake *hsstest.Server) hss.EventRef {
 	ev := fake.Events()[0]
 	return hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime}
 }
+
+func ExampleClient_ShowExportTask() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	ctx := context.Background()
+
+	res, _ := c.ExportEvents(ctx, hss.ExportEventsParams{Category: hss.CategoryContainer, EventId: "c2", SeverityList: &[]hss.Severity{hss.SeverityCritical}},
+		hss.ExportColumns{{"container_name", "Container"}})
+	// ExportTo and ExportToFile do this polling for you, with backoff.
+	task, err := c.ShowExportTask(ctx, *res.TaskId, "")
+	for err == nil && *task.TaskStatus == hss.TaskRunning {
+		time.Sleep(50 * time.Millisecond)
+		task, err = c.ShowExportTask(ctx, *res.TaskId, "")
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(*task.TaskStatus)
+	_, err = c.DownloadExportedFile(ctx, *task.FileId, "", os.Stdout)
+	fmt.Println(err)
+	// Output:
+	// success
+	// Container
+	// batch-worker-6f5d7
+	// <nil>
+}
