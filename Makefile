@@ -38,3 +38,16 @@ lint: vet
 ## interop: the same random requests through this client and the official SDK (a separate module)
 interop:
 	cd interop && $(GO) test -race -count=1 ./...
+
+## bench: this client against the official SDK and a bare net/http floor on one loopback server;
+## medians of BENCH_ROUNDS rounds. Rounds (one run of every benchmark each) rather than -count:
+## -count repeats a benchmark back to back, so a burst of load from another process lands on one
+## client only; rounds interleave the clients, so the medians compare them under the same load.
+BENCH_ROUNDS ?= 5
+bench:
+	@cd interop && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) test -c -o "$$tmp/bench.test" . && \
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+		"$$tmp/bench.test" -test.run '^$$' -test.bench 'Export|Handle|Sign|ClientOnly|Concurrent' \
+			-test.benchmem -test.benchtime 0.5s || exit 1; \
+	done | $(GO) run ./cmd/benchtable -echo

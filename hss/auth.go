@@ -72,6 +72,11 @@ func (a *passwordAuth) authorize(ctx context.Context, c *Client, req *http.Reque
 }
 
 func (a *passwordAuth) token(ctx context.Context, c *Client) (iamToken, error) {
+	// The cached token first: building the fetch closure costs an
+	// allocation per call even when it is not called.
+	if tok, ok := a.tokens.fresh(c.now); ok {
+		return tok, nil
+	}
 	return a.tokens.get(ctx, c.now, func(ctx context.Context) (iamToken, time.Time, error) {
 		tok, err := c.requestToken(ctx, a.creds)
 		if err != nil {
@@ -116,6 +121,17 @@ func (c *cached[T]) set(v T, refreshAt time.Time) {
 	c.mu.Lock()
 	c.val, c.ok, c.refreshAt = v, true, refreshAt
 	c.mu.Unlock()
+}
+
+// fresh returns the cached value when there is one not yet due for renewal.
+func (c *cached[T]) fresh(now func() time.Time) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ok && (c.refreshAt.IsZero() || now().Before(c.refreshAt)) {
+		return c.val, true
+	}
+	var zero T
+	return zero, false
 }
 
 // get returns the cached value, or fetches it when there is none or it is due

@@ -39,8 +39,10 @@ type Config struct {
 	// IAMEndpoint replaces the IAM endpoint the region implies; same rules as
 	// Endpoint.
 	IAMEndpoint string
-	// HTTPClient sends the requests; nil means a client with
-	// http.DefaultTransport. Its Transport is where OpenTelemetry (otelhttp),
+	// HTTPClient sends the requests; nil means a client whose transport has
+	// http.DefaultTransport's settings but keeps up to 100 idle connections
+	// per host (net/http keeps 2), so goroutines sharing a Client reuse
+	// connections. Its Transport is where OpenTelemetry (otelhttp),
 	// proxies and custom TLS plug in. Its Timeout, if set, bounds each
 	// attempt; the context bounds the whole call.
 	HTTPClient *http.Client
@@ -162,6 +164,9 @@ func (c *Client) Endpoint() string { return c.endpoint }
 // ProjectID returns the project the client works in, finding it through IAM
 // on first use when the configuration did not give it.
 func (c *Client) ProjectID(ctx context.Context) (string, error) {
+	if id, ok := c.project.fresh(c.now); ok {
+		return id, nil // without building the fetch closure
+	}
 	return c.project.get(ctx, c.now, c.discoverProject)
 }
 
@@ -173,6 +178,8 @@ func safeRedirects(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
+	} else {
+		out.Transport = defaultTransport
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
-
-	"github.com/openhss/hss-go/gen"
 )
 
 // ExportEvents submits an export of the intrusion events that match params,
@@ -33,7 +30,7 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 	if err != nil {
 		return nil, err
 	}
-	req, err := gen.NewExportEventsRequestWithBody(c.endpoint, pid, &params, "application/json", nil)
+	req, err := newRequest(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params), true)
 	if err != nil {
 		return nil, opError(opExportEvents, err)
 	}
@@ -68,9 +65,12 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 	if err != nil {
 		return err
 	}
-	hreq, err := gen.NewHandleEventsRequestWithBody(c.endpoint, pid, params, "application/json", nil)
+	hreq, err := newRequest(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params), true)
 	if err != nil {
 		return opError(opHandleEvents, err)
+	}
+	if params.Region != nil {
+		hreq.Header["Region"] = []string{*params.Region}
 	}
 	return c.send(ctx, opHandleEvents, pid, hreq, body, nil)
 }
@@ -82,32 +82,32 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 	if err != nil {
 		return err
 	}
-	defer discard(resp)
 	if out == nil {
+		discard(resp)
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	// The answer is read whole into a pooled buffer and unmarshalled:
+	// cheaper than a json.Decoder on the stream, which allocates its own
+	// buffer per call. Unmarshal copies what it keeps, so the buffer can go
+	// back to the pool.
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readAnswer(buf, resp.Body)
+	_ = resp.Body.Close()
+	if err == nil {
+		err = json.Unmarshal(data, out)
+	}
+	if err != nil {
 		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, resp.Header.Get("X-Request-Id"), err))
 	}
 	return nil
 }
 
-// roundTrip sends a request the generated code built for an HSS operation,
-// with the client's credentials, and returns a 2xx response.
+// roundTrip sends the request of an HSS operation with the client's
+// credentials and returns a 2xx response.
 func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte) (*http.Response, error) {
 	if _, ok := c.auth.(*accessKeyAuth); ok {
 		req.Header["X-Project-Id"] = []string{projectID}
 	}
-	plusAsPercent20(req)
 	return c.do(ctx, op, req, body, c.auth)
-}
-
-// plusAsPercent20 rewrites the spaces the generated client encodes as "+" in
-// the query to "%20", as the official SDK sends them: a gateway that reads
-// "+" literally would otherwise see another query than the one signed. A
-// real plus is already "%2B", so the rewrite is lossless.
-func plusAsPercent20(req *http.Request) {
-	if strings.IndexByte(req.URL.RawQuery, '+') >= 0 {
-		req.URL.RawQuery = strings.ReplaceAll(req.URL.RawQuery, "+", "%20")
-	}
 }

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/openhss/hss-go/gen"
 )
 
 // ShowExportTask reads the state of an export task. enterpriseProjectID may
@@ -20,18 +19,16 @@ func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID
 	if err := checkID("task_id", taskID); err != nil {
 		return nil, err
 	}
-	params := &gen.ShowExportTaskParams{}
 	if enterpriseProjectID != "" {
 		if err := checkID("enterprise_project_id", enterpriseProjectID); err != nil {
 			return nil, err
 		}
-		params.EnterpriseProjectId = &enterpriseProjectID
 	}
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	req, err := gen.NewShowExportTaskRequest(c.endpoint, pid, taskID, params)
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, showExportTaskTarget(pid, taskID, enterpriseProjectID), false)
 	if err != nil {
 		return nil, opError(opShowExportTask, err)
 	}
@@ -51,18 +48,16 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 	if err := checkID("file_id", fileID); err != nil {
 		return 0, err
 	}
-	params := &gen.DownloadExportedFileParams{}
 	if enterpriseProjectID != "" {
 		if err := checkID("enterprise_project_id", enterpriseProjectID); err != nil {
 			return 0, err
 		}
-		params.EnterpriseProjectId = &enterpriseProjectID
 	}
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return 0, err
 	}
-	req, err := gen.NewDownloadExportedFileRequest(c.endpoint, pid, fileID, params)
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, downloadExportedFileTarget(pid, fileID, enterpriseProjectID), false)
 	if err != nil {
 		return 0, opError(opDownloadExportFile, err)
 	}

@@ -41,7 +41,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"severity list", export(func(p *ExportEventsParams) { p.SeverityList = &[]Severity{"Severe"} }, nil), "severity_list[0]"},
 		{"last_days with begin", export(func(p *ExportEventsParams) { p.BeginTime, p.EndTime = Ptr[int64](1), Ptr[int64](2) }, nil), "last_days"},
 		{"begin without end", export(func(p *ExportEventsParams) { p.LastDays, p.BeginTime = nil, Ptr[int64](1) }, nil), "end_time"},
-		{"window over two days", export(func(p *ExportEventsParams) { p.LastDays, p.BeginTime, p.EndTime = nil, Ptr[int64](0), Ptr[int64](172800001) }, nil), "end_time"},
+		{"window over two days", export(func(p *ExportEventsParams) {
+			p.LastDays, p.BeginTime, p.EndTime = nil, Ptr[int64](0), Ptr[int64](172800001)
+		}, nil), "end_time"},
 		{"end before begin", export(func(p *ExportEventsParams) { p.LastDays, p.BeginTime, p.EndTime = nil, Ptr[int64](5), Ptr[int64](4) }, nil), "end_time"},
 		{"negative limit", export(func(p *ExportEventsParams) { p.Limit = Ptr[int32](-1) }, nil), "limit"},
 		{"no columns", export(func(*ExportEventsParams) {}, ExportColumns{}), "columns"},

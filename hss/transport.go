@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/openhss/hss-go/hss/signer"
@@ -25,6 +27,32 @@ const (
 	retryAfterMax = time.Minute
 )
 
+// maxIdleConnsPerHost is how many idle connections to one host the default
+// transport keeps: enough for the goroutines a program typically shares one
+// client between. net/http keeps 2, so that 64 goroutines sharing a client
+// open a new connection for most requests and close it after.
+const maxIdleConnsPerHost = 100
+
+// defaultTransport is the transport of the clients configured without an
+// HTTPClient: http.DefaultTransport's settings (proxy from the environment,
+// timeouts, HTTP/2), keeping maxIdleConnsPerHost idle connections per host.
+// It is shared, as http.DefaultTransport is, so that clients made one after
+// another do not each keep a pool of their own.
+var defaultTransport = newDefaultTransport()
+
+func newDefaultTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport // replaced by the program: its choice
+	}
+	t = t.Clone()
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	if t.MaxIdleConns < maxIdleConnsPerHost {
+		t.MaxIdleConns = maxIdleConnsPerHost
+	}
+	return t
+}
+
 // do sends req with body, authenticated by auth (nil: none), and retries as
 // the client's policy says. It returns the response of a 2xx answer, whose
 // body the caller closes, or an error: *APIError for a 4xx or 5xx answer,
@@ -35,16 +63,18 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 	if auth != nil && auth.signsPayload() {
 		payloadHash = signer.HashPayload(body)
 	}
-	req = req.WithContext(ctx)
+	if req.Context() != ctx {
+		req = req.WithContext(ctx) // the requests built here already carry it
+	}
 	req.Header["User-Agent"] = []string{c.userAgent}
 	if body != nil {
 		req.ContentLength = int64(len(body))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.GetBody = func() (io.ReadCloser, error) { return newBody(body), nil }
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
 		if body != nil {
-			req.Body = io.NopCloser(bytes.NewReader(body))
+			req.Body = newBody(body)
 		}
 		if auth != nil {
 			if err := auth.authorize(ctx, c, req, payloadHash); err != nil {
@@ -159,10 +189,73 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// newBody returns a request body reading payload. It must stay an
+// io.NopCloser around a *bytes.Reader: net/http recognizes that as a body
+// in memory and writes it with the headers in one system call; any other
+// type has the headers flushed first, costing a second write per request.
+func newBody(payload []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(payload)) }
+
+// maxAnswer bounds the JSON answer of a successful call that the client
+// reads: the answers of this API are a few hundred bytes.
+const maxAnswer = 1 << 20
+
+// buffers hold answers while they are read and decoded.
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
+
+func getBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+// putBuffer returns a buffer to the pool, unless an unusually large answer
+// grew it: the pool should not pin that memory.
+func putBuffer(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		buffers.Put(b)
+	}
+}
+
+// readAnswer reads r to the end into buf's memory and returns what it read,
+// or an error when the answer is longer than maxAnswer.
+func readAnswer(buf *[]byte, r io.Reader) ([]byte, error) {
+	b := (*buf)[:0]
+	if cap(b) < 512 {
+		b = make([]byte, 0, 512)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		*buf = b
+		if len(b) > maxAnswer {
+			return nil, fmt.Errorf("the answer is longer than %d bytes", maxAnswer)
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
 // discard drains a little of an unwanted body, so the connection can be
 // reused, and closes it.
 func discard(resp *http.Response) {
-	_, _ = io.CopyN(io.Discard, resp.Body, maxErrorBody)
+	buf := getBuffer()
+	b := *buf
+	if cap(b) < 512 {
+		b = make([]byte, 512)
+		*buf = b
+	}
+	b = b[:cap(b)]
+	for n := 0; n < maxErrorBody; {
+		m, err := resp.Body.Read(b)
+		n += m
+		if err != nil {
+			break
+		}
+	}
+	putBuffer(buf)
 	_ = resp.Body.Close()
 }
 

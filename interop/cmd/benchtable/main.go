@@ -1,0 +1,368 @@
+// Command benchtable turns the output of the interop benchmarks
+// (go test -bench -benchmem, any number of runs, in any order) into the
+// tables of the README's performance section: the median of every metric
+// of every benchmark, this client's ratios to the net/http floor and to the
+// official SDK, and the targets of issue 5 met or missed.
+//
+//	go test -run '^$' -bench . -benchmem -count 5 | go run ./cmd/benchtable
+//
+// It reads standard input, or the files named as arguments; with -echo it
+// copies what it reads to standard error as it reads it (progress, during
+// a long run). The tables go to standard output. It exits with status 1
+// when the input holds no benchmark result.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The targets of issue 5.
+const (
+	maxFloorRatio  = 1.3  // this client's time per call ÷ the floor's
+	maxSDKRatio    = 0.5  // this client's time per call ÷ the official SDK's
+	maxExtraAllocs = 50   // this client's allocations per call − the floor's
+	maxSignNs      = 5000 // the signer alone, ns per typical export request
+	maxSignAllocs  = 20
+)
+
+// samples holds every value read for one benchmark, by unit, and where the
+// benchmark first appeared in the input.
+type samples struct {
+	seq    int
+	values map[string][]float64
+}
+
+func main() {
+	echo := flag.Bool("echo", false, "copy the input to standard error as it is read")
+	flag.Parse()
+	var in io.Reader = os.Stdin
+	if *echo {
+		in = io.TeeReader(os.Stdin, os.Stderr)
+	}
+	res, err := readAll(in, flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(2)
+	}
+	if len(res) == 0 {
+		fmt.Fprintln(os.Stderr, "benchtable: no benchmark results in the input")
+		os.Exit(1)
+	}
+	write(os.Stdout, res)
+}
+
+func readAll(stdin io.Reader, files []string) (map[string]*samples, error) {
+	res := map[string]*samples{}
+	if len(files) == 0 {
+		return res, parse(stdin, res)
+	}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		err = parse(f, res)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return res, nil
+}
+
+// parse reads benchmark lines into res:
+//
+//	BenchmarkExport/ours/aksk-2   12000   90148 ns/op   13654 B/op   187 allocs/op
+//
+// The -N suffix (GOMAXPROCS) is dropped from the name; other lines are
+// skipped.
+func parse(r io.Reader, res map[string]*samples) error {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
+			continue
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			continue // not a result line (a log line that starts like one)
+		}
+		name := strings.TrimPrefix(f[0], "Benchmark")
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		if res[name] == nil {
+			res[name] = &samples{seq: len(res), values: map[string][]float64{}}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return fmt.Errorf("benchmark %s: value %q: %w", name, f[i], err)
+			}
+			res[name].values[f[i+1]] = append(res[name].values[f[i+1]], v)
+		}
+	}
+	return sc.Err()
+}
+
+// median of xs; NaN for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// get is the median of a benchmark's metric, and whether it was measured.
+func get(res map[string]*samples, name, unit string) (float64, bool) {
+	if res[name] == nil {
+		return 0, false
+	}
+	xs := res[name].values[unit]
+	if len(xs) == 0 {
+		return 0, false
+	}
+	return median(xs), true
+}
+
+// count is how many runs of a benchmark the input holds.
+func count(res map[string]*samples, name string) int {
+	if res[name] == nil {
+		return 0
+	}
+	return len(res[name].values["ns/op"])
+}
+
+func write(w io.Writer, res map[string]*samples) {
+	var missed []string
+	check := func(ok bool, format string, args ...any) string {
+		s := fmt.Sprintf(format, args...)
+		if !ok {
+			missed = append(missed, s)
+			return s + " **missed**"
+		}
+		return s + " ok"
+	}
+
+	header := false
+	for _, op := range []string{"Export", "Handle"} {
+		for _, auth := range []string{"aksk", "token"} {
+			floor := op + "/floor/" + auth
+			sdk := op + "/sdk/" + auth
+			for _, who := range []string{"ours", "sdk", "floor"} {
+				name := op + "/" + who + "/" + auth
+				ns, ok := get(res, name, "ns/op")
+				if !ok {
+					continue
+				}
+				if !header {
+					fmt.Fprintln(w, "Per call, one goroutine (medians):")
+					fmt.Fprintln(w)
+					fmt.Fprintln(w, "| call | client | runs | ns/op | B/op | allocs/op | time ÷ floor | time ÷ SDK | allocs − floor |")
+					fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+					header = true
+				}
+				bop, _ := get(res, name, "B/op")
+				allocs, _ := get(res, name, "allocs/op")
+				fns, hasFloor := get(res, floor, "ns/op")
+				fallocs, _ := get(res, floor, "allocs/op")
+				sns, hasSDK := get(res, sdk, "ns/op")
+				rFloor, rSDK, dAllocs := "", "", ""
+				if who != "floor" && hasFloor {
+					rFloor = fmt.Sprintf("%.2f×", ns/fns)
+					dAllocs = fmt.Sprintf("%+.0f", allocs-fallocs)
+				}
+				if who == "ours" && hasSDK {
+					rSDK = fmt.Sprintf("%.2f×", ns/sns)
+				}
+				fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.0f | %.0f | %s | %s | %s |\n",
+					callName(op), clientName(who, auth), count(res, name), ns, bop, allocs, rFloor, rSDK, dAllocs)
+			}
+		}
+	}
+	if header {
+		fmt.Fprintln(w)
+	}
+
+	var checks []string
+	for _, op := range []string{"Export", "Handle"} {
+		for _, auth := range []string{"aksk", "token"} {
+			ours := op + "/ours/" + auth
+			ns, ok := get(res, ours, "ns/op")
+			if !ok {
+				continue
+			}
+			allocs, _ := get(res, ours, "allocs/op")
+			prefix := callName(op) + " " + authName(auth) + ": "
+			if fns, ok := get(res, op+"/floor/"+auth, "ns/op"); ok {
+				fallocs, _ := get(res, op+"/floor/"+auth, "allocs/op")
+				checks = append(checks,
+					prefix+check(ns/fns <= maxFloorRatio, "time %.2f× the floor (target ≤ %.1f×)", ns/fns, maxFloorRatio),
+					prefix+check(allocs-fallocs <= maxExtraAllocs, "allocations: the floor%+.0f (target ≤ +%d)", allocs-fallocs, maxExtraAllocs))
+			}
+			if sns, ok := get(res, op+"/sdk/"+auth, "ns/op"); ok {
+				checks = append(checks, prefix+check(ns/sns <= maxSDKRatio, "time %.2f× the official SDK (target ≤ %.1f×)", ns/sns, maxSDKRatio))
+			}
+		}
+	}
+	if ns, ok := get(res, "Sign/export", "ns/op"); ok {
+		allocs, _ := get(res, "Sign/export", "allocs/op")
+		checks = append(checks,
+			"signing a typical export request: "+check(ns <= maxSignNs, "%.0f ns (target ≤ %d)", ns, maxSignNs),
+			"signing a typical export request: "+check(allocs <= maxSignAllocs, "%.0f allocations (target ≤ %d)", allocs, maxSignAllocs))
+	}
+	if len(checks) > 0 {
+		fmt.Fprintln(w, "Targets:")
+		fmt.Fprintln(w)
+		for _, c := range checks {
+			fmt.Fprintln(w, "- "+c)
+		}
+		fmt.Fprintln(w)
+	}
+
+	writeConcurrency(w, res)
+	writeGroup(w, res, "ClientOnly/", "Each client's own work per export call: answered in memory, no connection (medians):")
+	writeGroup(w, res, "FloorPlusWork/", "The floor with a busy loop before each call (medians):")
+
+	if len(missed) > 0 {
+		fmt.Fprintf(w, "%d target(s) missed.\n", len(missed))
+	} else if len(checks) > 0 {
+		fmt.Fprintln(w, "Every target met.")
+	}
+}
+
+// writeConcurrency writes the Concurrent/<client>/<auth>/g=N results: one
+// row per client and goroutine count.
+func writeConcurrency(w io.Writer, res map[string]*samples) {
+	type row struct {
+		client string
+		g      int
+		name   string
+	}
+	var rows []row
+	for name := range res {
+		rest, ok := strings.CutPrefix(name, "Concurrent/")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndex(rest, "/g=")
+		if i < 0 {
+			continue
+		}
+		g, err := strconv.Atoi(rest[i+3:])
+		if err != nil {
+			continue
+		}
+		rows = append(rows, row{rest[:i], g, name})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	order := map[string]int{"ours/aksk": 0, "ours/token": 1, "sdk/aksk": 2, "floor/aksk": 3, "floor/token": 4}
+	slices.SortFunc(rows, func(a, b row) int {
+		oa, okA := order[a.client]
+		ob, okB := order[b.client]
+		switch {
+		case okA && okB && oa != ob:
+			return oa - ob
+		case okA != okB:
+			if okA {
+				return -1
+			}
+			return 1
+		case a.client != b.client:
+			return strings.Compare(a.client, b.client)
+		}
+		return a.g - b.g
+	})
+	fmt.Fprintln(w, "Goroutines sharing one client, export calls (medians):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| client | goroutines | runs | requests/s | ns/op | allocs/op | connections used | connections opened | tokens fetched |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		m := func(unit string) string {
+			if v, ok := get(res, r.name, unit); ok {
+				return strconv.FormatFloat(v, 'f', 0, 64)
+			}
+			return ""
+		}
+		who, auth, _ := strings.Cut(r.client, "/")
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |\n", clientName(who, auth), r.g, count(res, r.name),
+			m("req/s"), m("ns/op"), m("allocs/op"), m("conns"), m("new-conns"), m("tokens"))
+	}
+	fmt.Fprintln(w)
+}
+
+// writeGroup writes the benchmarks named prefix...: one row each, in the
+// order of the input.
+func writeGroup(w io.Writer, res map[string]*samples, prefix, title string) {
+	var names []string
+	for name := range res {
+		if strings.HasPrefix(name, prefix) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.SortFunc(names, func(a, b string) int { return res[a].seq - res[b].seq })
+	fmt.Fprintln(w, title)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| benchmark | runs | ns/op | B/op | allocs/op |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	for _, name := range names {
+		ns, _ := get(res, name, "ns/op")
+		bop, _ := get(res, name, "B/op")
+		allocs, _ := get(res, name, "allocs/op")
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f |\n", strings.TrimPrefix(name, prefix), count(res, name), ns, bop, allocs)
+	}
+	fmt.Fprintln(w)
+}
+
+func callName(op string) string {
+	switch op {
+	case "Export":
+		return "ExportEvents"
+	case "Handle":
+		return "HandleEvents"
+	}
+	return op
+}
+
+func authName(auth string) string {
+	switch auth {
+	case "aksk":
+		return "AK/SK"
+	case "token":
+		return "token"
+	}
+	return auth
+}
+
+func clientName(who, auth string) string {
+	switch who {
+	case "ours":
+		who = "this client"
+	case "sdk":
+		who = "official SDK"
+	case "floor":
+		who = "net/http floor"
+	}
+	return who + ", " + authName(auth)
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+BenchmarkExport/ours/aksk-2     1000   60000 ns/op   9000 B/op   120 allocs/op
+BenchmarkExport/ours/aksk-2     1000   80000 ns/op   9000 B/op   122 allocs/op
+BenchmarkExport/ours/aksk-2     1000   70000 ns/op   9000 B/op   121 allocs/op
+BenchmarkExport/floor/aksk-2    1000   50000 ns/op   7000 B/op    60 allocs/op
+BenchmarkExport/sdk/aksk-2      1000  200000 ns/op  28000 B/op   390 allocs/op
+BenchmarkSign/export-2        100000    3000 ns/op   1000 B/op    11 allocs/op
+BenchmarkConcurrent/ours/token/g=64-2  5000  40000 ns/op  25000 req/s  64.00 conns  0 new-conns  1.000 tokens  9000 B/op  104 allocs/op
+BenchmarkConcurrent/ours/token/g=4-2   5000  50000 ns/op  20000 req/s   4.00 conns  4 new-conns  1.000 tokens  9000 B/op  104 allocs/op
+BenchmarkExport/ours/aksk-2   --- FAIL: a log line
+PASS
+`
+
+func TestTable(t *testing.T) {
+	res := map[string]*samples{}
+	if err := parse(strings.NewReader(sample), res); err != nil {
+		t.Fatal(err)
+	}
+	if got := res["Export/ours/aksk"].values["ns/op"]; len(got) != 3 {
+		t.Fatalf("read %v for Export/ours/aksk, want 3 runs", got)
+	}
+	var out strings.Builder
+	write(&out, res)
+	s := out.String()
+	for _, want := range []string{
+		// The median of 60000, 80000 and 70000, and its ratios.
+		"| ExportEvents | this client, AK/SK | 3 | 70000 | 9000 | 121 | 1.40× | 0.35× | +61 |",
+		"time 1.40× the floor (target ≤ 1.3×) **missed**",
+		"allocations: the floor+61 (target ≤ +50) **missed**",
+		"time 0.35× the official SDK (target ≤ 0.5×) ok",
+		"3000 ns (target ≤ 5000) ok",
+		"| this client, token | 4 | 1 | 20000 | 50000 | 104 | 4 | 4 | 1 |",
+		"| this client, token | 64 | 1 | 25000 | 40000 | 104 | 64 | 0 | 1 |",
+		"2 target(s) missed.",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the table lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Index(s, "| 4 | 1 |") > strings.Index(s, "| 64 | 1 |") {
+		t.Errorf("goroutine counts out of order:\n%s", s)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want float64
+	}{{[]float64{3}, 3}, {[]float64{4, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
