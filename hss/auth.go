@@ -19,6 +19,26 @@ type authenticator interface {
 	// of the body, computed only when signsPayload says it is needed.
 	authorize(ctx context.Context, c *Client, req *http.Request, payloadHash string) error
 	signsPayload() bool
+	// slots are the headers authorize sets: do makes room for them with
+	// the request's other headers, and authorize fills them in place.
+	slots() []string
+}
+
+// The slots of the authenticators.
+var (
+	signedSlots      = []string{signer.HeaderDate, signer.HeaderAuthorization}
+	signedTokenSlots = []string{signer.HeaderDate, signer.HeaderAuthorization, signer.HeaderSecurityToken}
+	authTokenSlots   = []string{"X-Auth-Token"}
+)
+
+// setHeader sets one value of h, in place when h has a one-value slice for
+// it (a slot do made, or the value of an earlier attempt).
+func setHeader(h http.Header, key, value string) {
+	if v := h[key]; len(v) == 1 {
+		v[0] = value
+		return
+	}
+	h[key] = []string{value}
 }
 
 // accessKeyAuth signs each attempt with SDK-HMAC-SHA256.
@@ -29,9 +49,16 @@ type accessKeyAuth struct {
 
 func (a *accessKeyAuth) signsPayload() bool { return true }
 
+func (a *accessKeyAuth) slots() []string {
+	if a.securityToken != "" {
+		return signedTokenSlots
+	}
+	return signedSlots
+}
+
 func (a *accessKeyAuth) authorize(_ context.Context, c *Client, req *http.Request, payloadHash string) error {
 	if a.securityToken != "" {
-		req.Header[signer.HeaderSecurityToken] = []string{a.securityToken}
+		setHeader(req.Header, signer.HeaderSecurityToken, a.securityToken)
 	}
 	return signer.Sign(req, payloadHash, a.key, c.now())
 }
@@ -41,8 +68,10 @@ type tokenAuth struct{ token string }
 
 func (a *tokenAuth) signsPayload() bool { return false }
 
+func (a *tokenAuth) slots() []string { return authTokenSlots }
+
 func (a *tokenAuth) authorize(_ context.Context, _ *Client, req *http.Request, _ string) error {
-	req.Header["X-Auth-Token"] = []string{a.token}
+	setHeader(req.Header, "X-Auth-Token", a.token)
 	return nil
 }
 
@@ -62,12 +91,14 @@ type iamToken struct {
 
 func (a *passwordAuth) signsPayload() bool { return false }
 
+func (a *passwordAuth) slots() []string { return authTokenSlots }
+
 func (a *passwordAuth) authorize(ctx context.Context, c *Client, req *http.Request, _ string) error {
 	tok, err := a.token(ctx, c)
 	if err != nil {
 		return err
 	}
-	req.Header["X-Auth-Token"] = []string{tok.value}
+	setHeader(req.Header, "X-Auth-Token", tok.value)
 	return nil
 }
 

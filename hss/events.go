@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/openhss/hss-go/hss/signer"
 )
 
 // ExportEvents submits an export of the intrusion events that match params,
@@ -70,15 +72,16 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 		return opError(opHandleEvents, err)
 	}
 	if params.Region != nil {
-		hreq.Header["Region"] = []string{*params.Region}
+		return c.send(ctx, opHandleEvents, pid, hreq, body, nil, header{"Region", *params.Region})
 	}
 	return c.send(ctx, opHandleEvents, pid, hreq, body, nil)
 }
 
 // send sends an operation's request with the client's credentials and
-// decodes a JSON answer into out (nil: the answer is discarded).
-func (c *Client) send(ctx context.Context, op, projectID string, req *http.Request, body []byte, out any) error {
-	resp, err := c.roundTrip(ctx, op, projectID, req, body)
+// extra headers, and decodes a JSON answer into out (nil: the answer is
+// discarded).
+func (c *Client) send(ctx context.Context, op, projectID string, req *http.Request, body []byte, out any, extra ...header) error {
+	resp, err := c.roundTrip(ctx, op, projectID, req, body, extra...)
 	if err != nil {
 		return err
 	}
@@ -104,10 +107,12 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 }
 
 // roundTrip sends the request of an HSS operation with the client's
-// credentials and returns a 2xx response.
-func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte) (*http.Response, error) {
+// credentials and extra headers, and returns a 2xx response. A signed
+// request names its project in X-Project-Id.
+func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte, extra ...header) (*http.Response, error) {
 	if _, ok := c.auth.(*accessKeyAuth); ok {
-		req.Header["X-Project-Id"] = []string{projectID}
+		var buf [2]header
+		return c.do(ctx, op, req, body, c.auth, append(append(buf[:0], header{signer.HeaderProjectID, projectID}), extra...)...)
 	}
-	return c.do(ctx, op, req, body, c.auth)
+	return c.do(ctx, op, req, body, c.auth, extra...)
 }

@@ -21,53 +21,66 @@ import (
 
 // urlBuilder writes the target of an HSS request: the escaped path and the
 // query, "/v5/{project_id}/event/export?category=host&...".
+//
+// It is a value, passed and returned, so that its buffer can live on the
+// stack of the function that builds the target (a builder behind a pointer
+// would be moved to the heap with it); the target is made a string once, at
+// its exact length.
 type urlBuilder struct {
-	b   strings.Builder
+	b   []byte
 	sep byte // before the next query parameter: '?' for the first, then '&'
 }
 
-// start begins the target with the path's first part.
-func (u *urlBuilder) start(path string) {
-	u.sep = '?'
-	u.b.Grow(512) // a typical export is about 260 bytes
-	u.b.WriteString(path)
+// targetBuffer is the stack buffer of a urlBuilder: a typical export target
+// is about 260 bytes; a longer one grows onto the heap.
+type targetBuffer [512]byte
+
+// startTarget begins a target in buf with the path's first part.
+func startTarget(buf *targetBuffer, path string) urlBuilder {
+	return urlBuilder{b: append(buf[:0], path...), sep: '?'}
 }
 
 // path appends literal path text, already escaped.
-func (u *urlBuilder) path(s string) { u.b.WriteString(s) }
+func (u urlBuilder) path(s string) urlBuilder {
+	u.b = append(u.b, s...)
+	return u
+}
 
 // segment appends a path parameter escaped as one path segment, as gen
 // does: url.PathEscape, which allocates only when something needs escaping.
-func (u *urlBuilder) segment(s string) { u.b.WriteString(url.PathEscape(s)) }
+func (u urlBuilder) segment(s string) urlBuilder {
+	u.b = append(u.b, url.PathEscape(s)...)
+	return u
+}
 
 // key starts a query parameter: "?name=" or "&name=". Parameter names are
 // lower-case ASCII with '_', which need no escaping.
-func (u *urlBuilder) key(name string) {
-	u.b.WriteByte(u.sep)
+func (u urlBuilder) key(name string) urlBuilder {
+	u.b = append(u.b, u.sep)
 	u.sep = '&'
-	u.b.WriteString(name)
-	u.b.WriteByte('=')
+	u.b = append(u.b, name...)
+	u.b = append(u.b, '=')
+	return u
 }
 
 // value appends a query value escaped as url.QueryEscape does, except that
 // a space is %20: every byte outside A-Z a-z 0-9 - _ . ~ becomes %XY.
-func (u *urlBuilder) value(s string) {
+func (u urlBuilder) value(s string) urlBuilder {
 	const upperHex = "0123456789ABCDEF"
 	for i := 0; i < len(s); {
 		j := i
 		for j < len(s) && queryKeeps(s[j]) {
 			j++
 		}
-		u.b.WriteString(s[i:j])
+		u.b = append(u.b, s[i:j]...)
 		if j == len(s) {
 			break
 		}
 		c := s[j]
-		u.b.WriteByte('%')
-		u.b.WriteByte(upperHex[c>>4])
-		u.b.WriteByte(upperHex[c&15])
+		u.b = append(u.b, '%', upperHex[c>>4], upperHex[c&15])
 		i = j + 1
 	}
+	return u
 }
 
 // queryKeeps reports whether a query value byte is sent as it is: the RFC
@@ -76,138 +89,142 @@ func queryKeeps(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
-func (u *urlBuilder) int(name string, v int64) {
-	u.key(name)
-	var digits [20]byte
-	u.b.Write(strconv.AppendInt(digits[:0], v, 10))
+func (u urlBuilder) int(name string, v int64) urlBuilder {
+	u = u.key(name)
+	u.b = strconv.AppendInt(u.b, v, 10)
+	return u
 }
 
-func (u *urlBuilder) String() string { return u.b.String() }
+func (u urlBuilder) String() string { return string(u.b) }
 
 // The query parameter kinds of the spec, optional ones as pointers, lists
 // exploded as one key per value. An empty list is sent as one empty value
 // ("key="), as gen sends it.
 
-func queryString[S ~string](u *urlBuilder, name string, v S) {
-	u.key(name)
-	u.value(string(v))
+func queryString[S ~string](u urlBuilder, name string, v S) urlBuilder {
+	return u.key(name).value(string(v))
 }
 
-func queryOptString[S ~string](u *urlBuilder, name string, v *S) {
+func queryOptString[S ~string](u urlBuilder, name string, v *S) urlBuilder {
 	if v != nil {
-		queryString(u, name, *v)
+		u = queryString(u, name, *v)
 	}
+	return u
 }
 
-func queryOptInt[I ~int32 | ~int64](u *urlBuilder, name string, v *I) {
+func queryOptInt[I ~int32 | ~int64](u urlBuilder, name string, v *I) urlBuilder {
 	if v != nil {
-		u.int(name, int64(*v))
+		u = u.int(name, int64(*v))
 	}
+	return u
 }
 
-func queryOptBool(u *urlBuilder, name string, v *bool) {
+func queryOptBool(u urlBuilder, name string, v *bool) urlBuilder {
 	if v != nil {
-		u.key(name)
-		u.b.WriteString(strconv.FormatBool(*v))
+		u = u.key(name)
+		u.b = strconv.AppendBool(u.b, *v)
 	}
+	return u
 }
 
-func queryOptStrings[S ~string](u *urlBuilder, name string, v *[]S) {
+func queryOptStrings[S ~string](u urlBuilder, name string, v *[]S) urlBuilder {
 	switch {
 	case v == nil:
 	case len(*v) == 0:
-		u.key(name)
+		u = u.key(name)
 	default:
 		for _, s := range *v {
-			queryString(u, name, s)
+			u = queryString(u, name, s)
 		}
 	}
+	return u
 }
 
-func queryOptInts(u *urlBuilder, name string, v *[]int32) {
+func queryOptInts(u urlBuilder, name string, v *[]int32) urlBuilder {
 	switch {
 	case v == nil:
 	case len(*v) == 0:
-		u.key(name)
+		u = u.key(name)
 	default:
 		for _, n := range *v {
-			u.int(name, int64(n))
+			u = u.int(name, int64(n))
 		}
 	}
+	return u
 }
 
 // exportEventsTarget is the target of POST /v5/{project_id}/event/export, its
 // query parameters in the order of api/openapi.yaml.
 func exportEventsTarget(projectID string, p *ExportEventsParams) string {
-	var u urlBuilder
-	u.start("/v5/")
-	u.segment(projectID)
-	u.path("/event/export")
-	queryOptString(&u, "enterprise_project_id", p.EnterpriseProjectId)
-	queryOptInt(&u, "last_days", p.LastDays)
-	queryOptString(&u, "host_name", p.HostName)
-	queryOptString(&u, "host_id", p.HostId)
-	queryOptString(&u, "private_ip", p.PrivateIp)
-	queryOptString(&u, "container_name", p.ContainerName)
-	queryOptInt(&u, "offset", p.Offset)
-	queryOptInt(&u, "limit", p.Limit)
-	queryOptInt(&u, "export_size", p.ExportSize)
-	queryOptInt(&u, "event_type", p.EventType)
-	queryOptInts(&u, "event_types", p.EventTypes)
-	queryOptString(&u, "handle_status", p.HandleStatus)
-	queryOptString(&u, "severity", p.Severity)
-	queryString(&u, "category", p.Category)
-	queryOptInt(&u, "begin_time", p.BeginTime)
-	queryOptInt(&u, "end_time", p.EndTime)
-	queryOptStrings(&u, "event_class_ids", p.EventClassIds)
-	queryOptStrings(&u, "severity_list", p.SeverityList)
-	queryOptString(&u, "attack_tag", p.AttackTag)
-	queryOptString(&u, "asset_value", p.AssetValue)
-	queryOptStrings(&u, "tag_list", p.TagList)
-	queryOptString(&u, "att_ck", p.AttCk)
-	queryOptString(&u, "event_name", p.EventName)
-	queryOptStrings(&u, "event_id_list", p.EventIdList)
-	queryOptBool(&u, "auto_block", p.AutoBlock)
-	queryOptString(&u, "cluster_id", p.ClusterId)
-	queryString(&u, "event_id", p.EventId)
-	queryOptString(&u, "public_ip", p.PublicIp)
+	var buf targetBuffer
+	u := startTarget(&buf, "/v5/")
+	u = u.segment(projectID)
+	u = u.path("/event/export")
+	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
+	u = queryOptInt(u, "last_days", p.LastDays)
+	u = queryOptString(u, "host_name", p.HostName)
+	u = queryOptString(u, "host_id", p.HostId)
+	u = queryOptString(u, "private_ip", p.PrivateIp)
+	u = queryOptString(u, "container_name", p.ContainerName)
+	u = queryOptInt(u, "offset", p.Offset)
+	u = queryOptInt(u, "limit", p.Limit)
+	u = queryOptInt(u, "export_size", p.ExportSize)
+	u = queryOptInt(u, "event_type", p.EventType)
+	u = queryOptInts(u, "event_types", p.EventTypes)
+	u = queryOptString(u, "handle_status", p.HandleStatus)
+	u = queryOptString(u, "severity", p.Severity)
+	u = queryString(u, "category", p.Category)
+	u = queryOptInt(u, "begin_time", p.BeginTime)
+	u = queryOptInt(u, "end_time", p.EndTime)
+	u = queryOptStrings(u, "event_class_ids", p.EventClassIds)
+	u = queryOptStrings(u, "severity_list", p.SeverityList)
+	u = queryOptString(u, "attack_tag", p.AttackTag)
+	u = queryOptString(u, "asset_value", p.AssetValue)
+	u = queryOptStrings(u, "tag_list", p.TagList)
+	u = queryOptString(u, "att_ck", p.AttCk)
+	u = queryOptString(u, "event_name", p.EventName)
+	u = queryOptStrings(u, "event_id_list", p.EventIdList)
+	u = queryOptBool(u, "auto_block", p.AutoBlock)
+	u = queryOptString(u, "cluster_id", p.ClusterId)
+	u = queryString(u, "event_id", p.EventId)
+	u = queryOptString(u, "public_ip", p.PublicIp)
 	return u.String()
 }
 
 // handleEventsTarget is the target of POST /v5/{project_id}/event/operate.
 func handleEventsTarget(projectID string, p *HandleEventsParams) string {
-	var u urlBuilder
-	u.start("/v5/")
-	u.segment(projectID)
-	u.path("/event/operate")
-	queryOptString(&u, "enterprise_project_id", p.EnterpriseProjectId)
-	queryOptString(&u, "container_name", p.ContainerName)
-	queryOptString(&u, "container_id", p.ContainerId)
+	var buf targetBuffer
+	u := startTarget(&buf, "/v5/")
+	u = u.segment(projectID)
+	u = u.path("/event/operate")
+	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
+	u = queryOptString(u, "container_name", p.ContainerName)
+	u = queryOptString(u, "container_id", p.ContainerId)
 	return u.String()
 }
 
 // showExportTaskTarget is the target of GET /v5/{project_id}/event/export-task/{task_id}.
 func showExportTaskTarget(projectID, taskID, enterpriseProjectID string) string {
-	var u urlBuilder
-	u.start("/v5/")
-	u.segment(projectID)
-	u.path("/event/export-task/")
-	u.segment(taskID)
+	var buf targetBuffer
+	u := startTarget(&buf, "/v5/")
+	u = u.segment(projectID)
+	u = u.path("/event/export-task/")
+	u = u.segment(taskID)
 	if enterpriseProjectID != "" {
-		queryString(&u, "enterprise_project_id", enterpriseProjectID)
+		u = queryString(u, "enterprise_project_id", enterpriseProjectID)
 	}
 	return u.String()
 }
 
 // downloadExportedFileTarget is the target of GET /v5/{project_id}/download/{file_id}.
 func downloadExportedFileTarget(projectID, fileID, enterpriseProjectID string) string {
-	var u urlBuilder
-	u.start("/v5/")
-	u.segment(projectID)
-	u.path("/download/")
-	u.segment(fileID)
+	var buf targetBuffer
+	u := startTarget(&buf, "/v5/")
+	u = u.segment(projectID)
+	u = u.path("/download/")
+	u = u.segment(fileID)
 	if enterpriseProjectID != "" {
-		queryString(&u, "enterprise_project_id", enterpriseProjectID)
+		u = queryString(u, "enterprise_project_id", enterpriseProjectID)
 	}
 	return u.String()
 }

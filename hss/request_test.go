@@ -162,8 +162,7 @@ func TestQueryValueEscape(t *testing.T) {
 		all.WriteByte(byte(c))
 	}
 	for _, s := range []string{all.String(), "", "a b+c", "漢字 é"} {
-		var u urlBuilder
-		u.value(s)
+		u := urlBuilder{}.value(s)
 		if want := strings.ReplaceAll(url.QueryEscape(s), "+", "%20"); u.String() != want {
 			t.Errorf("value(%q) = %q, want %q", s, u.String(), want)
 		}

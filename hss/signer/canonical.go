@@ -170,6 +170,15 @@ func appendCanonicalQuery(dst []byte, rawQuery string) []byte {
 	if rawQuery == "" {
 		return dst
 	}
+	if out, ok := appendPlainCanonicalQuery(dst, rawQuery); ok {
+		return out
+	}
+	return appendDecodedCanonicalQuery(dst, rawQuery)
+}
+
+// appendDecodedCanonicalQuery is appendCanonicalQuery for any query: each
+// key and value decoded into an arena, sorted and re-encoded.
+func appendDecodedCanonicalQuery(dst []byte, rawQuery string) []byte {
 	// Decoding never lengthens its input, so an arena as long as the raw
 	// query holds every decoded key and value.
 	var arenaBuf [512]byte
@@ -210,6 +219,76 @@ func appendCanonicalQuery(dst []byte, rawQuery string) []byte {
 	return dst
 }
 
+// plainQuerySet marks the bytes of a query that the fast path of
+// appendCanonicalQuery takes as they are: the unreserved set, which decodes
+// and re-encodes to itself, and the separators '=' and '&'.
+var plainQuerySet = func() (set [256]bool) {
+	set = unreservedSet
+	set['='], set['&'] = true, true
+	return set
+}()
+
+// plainPair is a key=value piece of a plain query: offsets into the query.
+type plainPair struct{ start, eq, end int }
+
+// appendPlainCanonicalQuery is appendCanonicalQuery for the queries this
+// module sends: every byte unreserved or a separator, every piece one
+// key=value. Such a query decodes to itself, so its canonical form is its
+// pieces sorted, with no decoding, escaping or arena; when they are already
+// sorted, it is the query itself. ok is false, and dst is unchanged, for
+// any other query, which takes the general path.
+func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
+	for i := 0; i < len(q); i++ {
+		if !plainQuerySet[q[i]] {
+			return dst, false
+		}
+	}
+	var pairsBuf [32]plainPair
+	pairs := pairsBuf[:0]
+	sorted := true
+	for start := 0; start < len(q); {
+		end := strings.IndexByte(q[start:], '&')
+		if end < 0 {
+			end = len(q)
+		} else {
+			end += start
+		}
+		piece := q[start:end]
+		eq := strings.IndexByte(piece, '=')
+		if eq < 0 || strings.IndexByte(piece[eq+1:], '=') >= 0 {
+			return dst, false // "k" signs as "k=", "k=a=b" as "k=a%3Db"
+		}
+		p := plainPair{start: start, eq: start + eq, end: end}
+		if n := len(pairs); n > 0 && comparePlain(q, pairs[n-1], p) > 0 {
+			sorted = false
+		}
+		pairs = append(pairs, p)
+		start = end + 1
+		if end+1 == len(q) || len(piece) == 0 {
+			return dst, false // an empty piece, skipped by the general path
+		}
+	}
+	if sorted {
+		return append(dst, q...), true
+	}
+	slices.SortFunc(pairs, func(a, b plainPair) int { return comparePlain(q, a, b) })
+	for i, p := range pairs {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = append(dst, q[p.start:p.end]...)
+	}
+	return dst, true
+}
+
+// comparePlain orders two pieces of a plain query by key, then by value.
+func comparePlain(q string, a, b plainPair) int {
+	if c := strings.Compare(q[a.start:a.eq], q[b.start:b.eq]); c != 0 {
+		return c
+	}
+	return strings.Compare(q[a.eq+1:a.end], q[b.eq+1:b.end])
+}
+
 // requestHost is the host the request is sent to, as net/http's client
 // chooses it: req.Host if set, else req.URL.Host. On a server, req.Host is
 // the received Host header.
@@ -243,14 +322,19 @@ func headerKey(lower string) string {
 // in the order given. The value is trimmed of white space; a header sent with
 // several values has them trimmed and joined with ',' in the order sent (as
 // RFC 9110 combines field lines); an absent header has an empty value. "host"
-// is requestHost.
-func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []string) []byte {
+// is requestHost. A non-nil sdkDate is the value of x-sdk-date: Sign sets
+// that header only after signing, with the date and the signature in one
+// allocation.
+func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []string, sdkDate []byte) []byte {
 	for _, name := range signedHeaders {
 		dst = append(dst, name...)
 		dst = append(dst, ':')
-		if name == "host" {
+		switch {
+		case name == "host":
 			dst = append(dst, strings.TrimSpace(requestHost(req))...)
-		} else {
+		case name == "x-sdk-date" && sdkDate != nil:
+			dst = append(dst, sdkDate...)
+		default:
 			for i, v := range req.Header[headerKey(name)] {
 				if i > 0 {
 					dst = append(dst, ',')
@@ -283,10 +367,12 @@ func appendSignedHeaders(dst []byte, signedHeaders []string) []byte {
 // as net/http reads it. The path and query are taken as sent on the wire:
 // req.URL.EscapedPath() and req.URL.RawQuery.
 func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash string) string {
-	return string(appendCanonicalRequest(make([]byte, 0, 512), req, signedHeaders, payloadHash))
+	return string(appendCanonicalRequest(make([]byte, 0, 512), req, signedHeaders, payloadHash, nil))
 }
 
-func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, payloadHash string) []byte {
+// appendCanonicalRequest appends the canonical request; sdkDate, when not
+// nil, stands for the X-Sdk-Date header (see appendCanonicalHeaders).
+func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, payloadHash string, sdkDate []byte) []byte {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -301,7 +387,7 @@ func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []strin
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, query)
 	dst = append(dst, '\n')
-	dst = appendCanonicalHeaders(dst, req, signedHeaders)
+	dst = appendCanonicalHeaders(dst, req, signedHeaders, sdkDate)
 	dst = append(dst, '\n')
 	dst = appendSignedHeaders(dst, signedHeaders)
 	dst = append(dst, '\n')

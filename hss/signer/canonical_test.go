@@ -2,6 +2,7 @@ package signer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -196,5 +197,50 @@ func TestHashPayload(t *testing.T) {
 	const want = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 	if got := HashPayload([]byte("abc")); got != want {
 		t.Errorf("HashPayload(abc) = %s, want %s", got, want)
+	}
+}
+
+// TestPlainCanonicalQueryMatchesGeneral compares the fast path for plain
+// queries with the general one over random queries of plain bytes and
+// separators, sorted or not, with repeated keys, empty pieces and values
+// holding '='; the fast path must either decline or agree.
+func TestPlainCanonicalQueryMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	const alphabet = "abAB09-_.~=&"
+	took := 0
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		q := string(b)
+		want := string(appendDecodedCanonicalQuery(nil, q))
+		got, ok := appendPlainCanonicalQuery(nil, q)
+		if !ok {
+			continue
+		}
+		took++
+		if string(got) != want {
+			t.Fatalf("query %q: fast path %q, general path %q", q, got, want)
+		}
+	}
+	// Well-formed queries of many pairs: the fast path must take them.
+	for range 2000 {
+		var parts []string
+		for range 1 + r.IntN(40) {
+			parts = append(parts, fmt.Sprintf("k%d=v%d", r.IntN(5), r.IntN(12)))
+		}
+		q := strings.Join(parts, "&")
+		got, ok := appendPlainCanonicalQuery(nil, q)
+		if !ok {
+			t.Fatalf("query %q: the fast path declined a plain query", q)
+		}
+		took++
+		if want := string(appendDecodedCanonicalQuery(nil, q)); string(got) != want {
+			t.Fatalf("query %q: fast path %q, general path %q", q, got, want)
+		}
+	}
+	if took < 3000 {
+		t.Errorf("the fast path took only %d queries: the test does not exercise it", took)
 	}
 }

@@ -20,7 +20,6 @@
 package signer
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -99,7 +98,9 @@ func (k Key) Format(f fmt.State, verb rune) {
 // Sign and Verify take.
 func HashPayload(body []byte) string {
 	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // signable lists the headers Sign considers, sorted by lower-case name so
@@ -144,10 +145,6 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 		req.Header = make(http.Header, 2)
 	}
 
-	var dateBuf [len(DateLayout)]byte
-	date := t.UTC().AppendFormat(dateBuf[:0], DateLayout)
-	setHeader(req.Header, HeaderDate, string(date))
-
 	var signedBuf [len(signable)]string
 	signed := signedBuf[:0]
 	for _, h := range signable {
@@ -156,17 +153,43 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 		}
 	}
 
-	sig := signature(key.SecretKey, req, signed, payloadHash, date)
-
-	auth := make([]byte, 0, len(Algorithm)+len(" Access=, SignedHeaders=, Signature=")+len(key.AccessKey)+64+64)
-	auth = append(auth, Algorithm+" Access="...)
-	auth = append(auth, key.AccessKey...)
-	auth = append(auth, ", SignedHeaders="...)
-	auth = appendSignedHeaders(auth, signed)
-	auth = append(auth, ", Signature="...)
-	auth = append(auth, sig[:]...)
-	setHeader(req.Header, HeaderAuthorization, string(auth))
+	// The date and the Authorization value are written into one buffer and
+	// made one string, which both header values share: one allocation.
+	var buf [len(DateLayout) + len(Algorithm) + 128 + 64]byte
+	b := appendDate(buf[:0], t)
+	dateLen := len(b)
+	sig := signature(key.SecretKey, req, signed, payloadHash, b[:dateLen])
+	b = append(b, Algorithm+" Access="...)
+	b = append(b, key.AccessKey...)
+	b = append(b, ", SignedHeaders="...)
+	b = appendSignedHeaders(b, signed)
+	b = append(b, ", Signature="...)
+	b = append(b, sig[:]...)
+	values := string(b)
+	setHeader(req.Header, HeaderDate, values[:dateLen])
+	setHeader(req.Header, HeaderAuthorization, values[dateLen:])
 	return nil
+}
+
+// appendDate appends t in UTC in DateLayout, as t.UTC().AppendFormat does
+// but without interpreting the layout.
+func appendDate(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, DateLayout)
+	}
+	hour, minute, sec := t.Clock()
+	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	dst = two(dst, year/100)
+	dst = two(dst, year%100)
+	dst = two(dst, int(month))
+	dst = two(dst, day)
+	dst = append(dst, 'T')
+	dst = two(dst, hour)
+	dst = two(dst, minute)
+	dst = two(dst, sec)
+	return append(dst, 'Z')
 }
 
 // signature computes the hex signature of req: the canonical request is
@@ -174,7 +197,7 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 // stay on the stack for a typical request.
 func signature(secretKey string, req *http.Request, signedHeaders []string, payloadHash string, sdkDate []byte) [64]byte {
 	var crBuf [1024]byte
-	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, payloadHash)
+	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, payloadHash, sdkDate)
 	crSum := sha256.Sum256(cr)
 	var crHex [64]byte
 	hex.Encode(crHex[:], crSum[:])
@@ -182,12 +205,45 @@ func signature(secretKey string, req *http.Request, signedHeaders []string, payl
 	var stsBuf [len(Algorithm) + 1 + len(DateLayout) + 1 + 64]byte
 	sts := appendStringToSign(stsBuf[:0], crHex[:], sdkDate)
 
-	mac := hmac.New(sha256.New, []byte(secretKey))
-	mac.Write(sts)
-	var sum [sha256.Size]byte
+	sum := hmacSHA256(secretKey, sts)
 	var out [64]byte
-	hex.Encode(out[:], mac.Sum(sum[:0]))
+	hex.Encode(out[:], sum[:])
 	return out
+}
+
+// hmacSHA256 returns HMAC-SHA256(key, msg) as RFC 2104 defines it:
+//
+//	H((K' xor opad) || H((K' xor ipad) || msg))
+//
+// where K' is the key, hashed first when longer than the 64-byte block, and
+// zero-padded to the block. It is crypto/hmac's result (the tests compare
+// them) computed with sha256.Sum256 over buffers on the stack, so that
+// signing a request allocates nothing for it: hmac.New allocates two hash
+// states and two pads per call.
+func hmacSHA256[S string | []byte](key string, msg S) [sha256.Size]byte {
+	const block = 64
+	var k [block]byte
+	if len(key) > block {
+		sum := sha256.Sum256([]byte(key))
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
+	}
+	// Inner hash: the padded key and the message in one buffer, on the
+	// stack for a message of up to 256 bytes (a string to sign is 97).
+	var innerBuf [block + 256]byte
+	inner := innerBuf[:block]
+	for i, c := range k {
+		inner[i] = c ^ 0x36
+	}
+	inner = append(inner, msg...)
+	innerSum := sha256.Sum256(inner)
+	var outer [block + sha256.Size]byte
+	for i, c := range k {
+		outer[i] = c ^ 0x5c
+	}
+	copy(outer[block:], innerSum[:])
+	return sha256.Sum256(outer[:])
 }
 
 // setHeader sets one value, reusing the header's slice when it has one.
@@ -249,9 +305,8 @@ func appendStringToSign[S string | []byte](dst []byte, canonicalRequestHash, sdk
 
 // Signature returns hex(hmac-sha256(secretKey, stringToSign)).
 func Signature(secretKey, stringToSign string) string {
-	mac := hmac.New(sha256.New, []byte(secretKey))
-	mac.Write([]byte(stringToSign))
-	return hex.EncodeToString(mac.Sum(nil))
+	sum := hmacSHA256(secretKey, stringToSign)
+	return hex.EncodeToString(sum[:])
 }
 
 // MarshalJSON hides the secret key from encoding/json, which does not use
