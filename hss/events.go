@@ -24,10 +24,7 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 	if err := checkExportColumns(columns); err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(columns)
-	if err != nil {
-		return nil, opError(opExportEvents, err)
-	}
+	body := appendExportColumnsJSON(nil, columns)
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return nil, err
@@ -59,10 +56,7 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 	} else if err := checkHandleParams(params); err != nil {
 		return err
 	}
-	body, err := json.Marshal(&req)
-	if err != nil {
-		return opError(opHandleEvents, err)
-	}
+	body := appendOperateEventsRequestJSON(nil, &req)
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return err
@@ -98,7 +92,12 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 	data, err := readAnswer(buf, resp.Body)
 	_ = resp.Body.Close()
 	if err == nil {
-		err = json.Unmarshal(data, out)
+		switch out := out.(type) {
+		case *ExportEventsResult:
+			err = decodeExportEventsResult(data, out)
+		default:
+			err = json.Unmarshal(data, out)
+		}
 	}
 	if err != nil {
 		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, resp.Header.Get("X-Request-Id"), err))
