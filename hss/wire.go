@@ -148,18 +148,7 @@ func appendOperateEventsRequestJSON(dst []byte, r *OperateEventsRequest) []byte 
 	dst = append(dst, '{')
 	if r.EventWhiteRuleList != nil {
 		dst = append(dst, `"event_white_rule_list":`...)
-		if rules := *r.EventWhiteRuleList; rules == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i := range rules {
-				if i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendEventWhiteRuleJSON(dst, &rules[i])
-			}
-			dst = append(dst, ']')
-		}
+		dst = appendJSONArray(dst, *r.EventWhiteRuleList, appendEventWhiteRuleJSON)
 		dst = append(dst, ',')
 	}
 	if r.Handler != nil {
@@ -168,18 +157,7 @@ func appendOperateEventsRequestJSON(dst []byte, r *OperateEventsRequest) []byte 
 		dst = append(dst, ',')
 	}
 	dst = append(dst, `"operate_event_list":`...)
-	if r.OperateEventList == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i := range r.OperateEventList {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendOperateEventJSON(dst, &r.OperateEventList[i])
-		}
-		dst = append(dst, ']')
-	}
+	dst = appendJSONArray(dst, r.OperateEventList, appendOperateEventJSON)
 	dst = append(dst, `,"operate_type":`...)
 	dst = appendJSONString(dst, string(r.OperateType))
 	return append(dst, '}')
@@ -223,6 +201,22 @@ func eventDetailSizeHint(d *EventDetail) int {
 }
 
 // appendEventWhiteRuleJSON appends a rule as json.Marshal does (no omitempty).
+// appendJSONArray appends list as a JSON array of its elements, each
+// appended by elem; a nil list is null, as encoding/json writes it.
+func appendJSONArray[T any](dst []byte, list []T, elem func([]byte, *T) []byte) []byte {
+	if list == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = elem(dst, &list[i])
+	}
+	return append(dst, ']')
+}
+
 func appendEventWhiteRuleJSON(dst []byte, w *EventWhiteRule) []byte {
 	dst = append(dst, `{"event_type":`...)
 	dst = strconv.AppendInt(dst, int64(w.EventType), 10)
@@ -247,18 +241,7 @@ func appendOperateEventJSON(dst []byte, e *OperateEvent) []byte {
 	dst = append(dst, `,"occur_time":`...)
 	dst = strconv.AppendInt(dst, e.OccurTime, 10)
 	dst = append(dst, `,"operate_detail_list":`...)
-	if e.OperateDetailList == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i := range e.OperateDetailList {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendEventDetailJSON(dst, &e.OperateDetailList[i])
-		}
-		dst = append(dst, ']')
-	}
+	dst = appendJSONArray(dst, e.OperateDetailList, appendEventDetailJSON)
 	return append(dst, '}')
 }
 
