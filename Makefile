@@ -47,7 +47,7 @@ BENCH_ROUNDS ?= 5
 bench:
 	@cd interop && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) test -c -o "$$tmp/bench.test" . && \
-	for i in $$(seq $(BENCH_ROUNDS)); do \
+	for i in $$(seq $(BENCH_ROUNDS)); do HSS_BENCH_ROUND=$$i \
 		"$$tmp/bench.test" -test.run '^$$' -test.bench 'Export|Handle|Sign|ClientOnly|Concurrent' \
 			-test.benchmem -test.benchtime 0.5s || exit 1; \
 	done | $(GO) run ./cmd/benchtable -echo

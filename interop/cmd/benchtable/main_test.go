@@ -31,7 +31,7 @@ func TestTable(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		// The median of 60000, 80000 and 70000, and its ratios.
-		"| ExportEvents | this client, AK/SK | 3 | 70000 | 9000 | 121 | 1.40× | 0.35× | +61 |",
+		"| ExportEvents | this client, AK/SK | 3 | 70000 | 9000 | 121 | 1.40× (1.40×) | 0.35× (0.35×) | +61 |",
 		"time 1.40× the floor (target ≤ 1.3×) **missed**",
 		"allocations: the floor+61 (target ≤ +50) **missed**",
 		"time 0.35× the official SDK (target ≤ 0.5×) ok",
@@ -46,6 +46,41 @@ func TestTable(t *testing.T) {
 	}
 	if strings.Index(s, "| 4 | 1 |") > strings.Index(s, "| 64 | 1 |") {
 		t.Errorf("goroutine counts out of order:\n%s", s)
+	}
+}
+
+// TestPairedRatio checks that benchmarks run in every round are compared
+// round by round: the median of the per-round ratios, not the ratio of the
+// medians, which mixes rounds run under different loads.
+func TestPairedRatio(t *testing.T) {
+	const rounds = `
+BenchmarkHandle/ours/aksk-2   1000   60000 ns/op   9000 B/op   90 allocs/op
+BenchmarkHandle/floor/aksk-2  1000   50000 ns/op   7000 B/op   77 allocs/op
+BenchmarkHandle/ours/aksk-2   1000   80000 ns/op   9000 B/op   90 allocs/op
+BenchmarkHandle/floor/aksk-2  1000   70000 ns/op   7000 B/op   77 allocs/op
+BenchmarkHandle/floor/aksk-2  1000   45000 ns/op   7000 B/op   77 allocs/op
+BenchmarkHandle/ours/aksk-2   1000   70000 ns/op   9000 B/op   90 allocs/op
+`
+	res := map[string]*samples{}
+	if err := parse(strings.NewReader(rounds), res); err != nil {
+		t.Fatal(err)
+	}
+	// Per round: 1.20, 1.14, 1.56; median 1.20. Medians: 70000 / 50000 = 1.40.
+	if r, ok := ratio(res, "Handle/ours/aksk", "Handle/floor/aksk"); !ok || r != 1.2 {
+		t.Errorf("ratio = %v, %v; want 1.2, true", r, ok)
+	}
+	var out strings.Builder
+	write(&out, res)
+	for _, want := range []string{
+		"| HandleEvents | this client, AK/SK | 3 | 70000 | 9000 | 90 | 1.20× (1.40×) |  | +13 |",
+		"time 1.20× the floor (target ≤ 1.3×) ok",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, ok := ratio(res, "Handle/ours/aksk", "Handle/sdk/aksk"); ok {
+		t.Error("a ratio to a benchmark that did not run")
 	}
 }
 
