@@ -43,7 +43,7 @@ interop:
 ## medians of BENCH_ROUNDS rounds. Rounds (one run of every benchmark each) rather than -count:
 ## -count repeats a benchmark back to back, so a burst of load from another process lands on one
 ## client only; rounds interleave the clients, so the medians compare them under the same load.
-BENCH_ROUNDS ?= 5
+BENCH_ROUNDS ?= 7
 bench:
 	@cd interop && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) test -c -o "$$tmp/bench.test" . && \

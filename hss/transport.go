@@ -86,9 +86,15 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				return nil, err // already names the IAM call that failed
 			}
 		}
-		start := time.Now()
+		logging := c.logger != nil && c.logger.Enabled(ctx, slog.LevelDebug)
+		var start time.Time
+		if logging {
+			start = time.Now()
+		}
 		resp, err := c.http.Do(req)
-		c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
+		if logging {
+			c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
+		}
 		if err != nil {
 			if ctx.Err() == nil && attempt < c.maxAttempts && failedBeforeSending(err) {
 				if werr := sleep(ctx, backoff(attempt)); werr != nil {
@@ -290,11 +296,9 @@ func discard(resp *http.Response) {
 }
 
 // logAttempt writes one debug record per attempt: never a header or a body,
-// so never a secret.
+// so never a secret. do calls it only when the logger is enabled for debug
+// records, so that a call without logging does not read the clock for it.
 func (c *Client) logAttempt(ctx context.Context, op string, req *http.Request, attempt int, resp *http.Response, err error, took time.Duration) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
 	attrs := []slog.Attr{
 		slog.String("op", op),
 		slog.String("method", req.Method),

@@ -587,22 +587,27 @@ func BenchmarkFloorPlusWork(b *testing.B) {
 }
 
 // BenchmarkClientOnly is each client's own work per call: the same calls as
-// BenchmarkExport, answered in memory by the server's handler instead of
-// over a connection. The floor's line is net/http's http.Client alone.
+// BenchmarkExport and BenchmarkHandle, answered in memory by the server's
+// handler instead of over a connection. The floor's line is net/http's
+// http.Client alone.
 func BenchmarkClientOnly(b *testing.B) {
 	srv := benchServer()
 	ctx := context.Background()
-	call := exportCall(ctx)
 	hc := &http.Client{Transport: memoryTransport{srv}}
-	for _, token := range []bool{false, true} {
-		auth := map[bool]string{false: "aksk", true: "token"}[token]
-		b.Run("ours/"+auth, func(b *testing.B) {
-			c := newBenchClient(b, srv, token, hc)
-			benchLoop(b, func() error { return call(c) })
-		})
-		b.Run("floor/"+auth, func(b *testing.B) {
-			f := newFloorRequest(b, captureOurs(b, srv, token, call))
-			benchLoop(b, func() error { return f.do(hc) })
-		})
+	for _, op := range []struct {
+		name string
+		call func(*hss.Client) error
+	}{{"", exportCall(ctx)}, {"handle/", handleCall(ctx)}} {
+		for _, token := range []bool{false, true} {
+			auth := map[bool]string{false: "aksk", true: "token"}[token]
+			b.Run(op.name+"ours/"+auth, func(b *testing.B) {
+				c := newBenchClient(b, srv, token, hc)
+				benchLoop(b, func() error { return op.call(c) })
+			})
+			b.Run(op.name+"floor/"+auth, func(b *testing.B) {
+				f := newFloorRequest(b, captureOurs(b, srv, token, op.call))
+				benchLoop(b, func() error { return f.do(hc) })
+			})
+		}
 	}
 }
