@@ -264,8 +264,8 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 		}
 		pairs = append(pairs, p)
 		start = end + 1
-		if end+1 == len(q) || len(piece) == 0 {
-			return dst, false // an empty piece, skipped by the general path
+		if end+1 == len(q) {
+			return dst, false // a trailing '&': an empty piece, skipped by the general path
 		}
 	}
 	if sorted {
