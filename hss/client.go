@@ -76,6 +76,9 @@ type Client struct {
 	endpoint    string // no trailing slash
 	iamEndpoint string
 	http        *http.Client
+	// direct is http's transport when http.Client would add nothing to
+	// a request but copies (no cookie jar, no timeout): see sendOnce.
+	direct      http.RoundTripper
 	logger      *slog.Logger
 	maxAttempts int
 	userAgent   string
@@ -138,6 +141,12 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	c.http = safeRedirects(cfg.HTTPClient)
+	if c.http.Jar == nil && c.http.Timeout == 0 {
+		c.direct = c.http.Transport
+		if c.direct == nil {
+			c.direct = http.DefaultTransport // what http.Client uses then
+		}
+	}
 	c.project = &cached[string]{}
 	if cfg.ProjectID != "" {
 		c.project.set(cfg.ProjectID, time.Time{})

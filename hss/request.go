@@ -2,6 +2,7 @@ package hss
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -239,6 +240,9 @@ func downloadExportedFileTarget(projectID, fileID, enterpriseProjectID string) s
 // RawPath only when it is not the path's default encoding, and the host
 // without an empty port, as http.NewRequest sets it.
 func newRequest(ctx context.Context, method, endpoint, target string, jsonBody bool) (*http.Request, error) {
+	if ctx == nil {
+		return nil, errors.New("building the request: nil Context") // as http.NewRequestWithContext refuses it
+	}
 	scheme, host, ok := strings.Cut(endpoint, "://")
 	if !ok {
 		return nil, fmt.Errorf("building the request: endpoint %q has no scheme", endpoint)
@@ -254,15 +258,21 @@ func newRequest(ctx context.Context, method, endpoint, target string, jsonBody b
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && i == len(host)-1 && strings.LastIndexByte(host, ']') < i {
 		host = host[:i] // an empty port, which http.NewRequest drops
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "", nil)
-	if err != nil {
-		return nil, err
+	u := &url.URL{Scheme: scheme, Host: host, Path: path, RawQuery: query}
+	if u.EscapedPath() != escapedPath {
+		u.RawPath = escapedPath
 	}
-	*req.URL = url.URL{Scheme: scheme, Host: host, Path: path, RawQuery: query}
-	if req.URL.EscapedPath() != escapedPath {
-		req.URL.RawPath = escapedPath
-	}
-	req.Host = host
+	// What http.NewRequestWithContext sets, without its parse of a URL
+	// string. The literal stays on the stack: WithContext copies it.
+	req := (&http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header),
+		Host:       host,
+	}).WithContext(ctx)
 	if jsonBody {
 		req.Header["Content-Type"] = []string{"application/json"}
 	}

@@ -3,6 +3,7 @@ package hss
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,7 +94,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		if logging {
 			start = time.Now()
 		}
-		resp, err := c.http.Do(req)
+		resp, err := c.sendOnce(req)
 		if logging {
 			c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
 		}
@@ -131,6 +134,82 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		}
 		return nil, newAPIError(op, resp)
 	}
+}
+
+// sendOnce sends req once, as c.http.Do(req) would, following redirects
+// as it does.
+//
+// For a client without a cookie jar or a timeout, http.Client.Do adds
+// nothing to a request: it only prepares for what might come. It copies all
+// of the request's headers before sending, in case the answer is a
+// redirect, and (as the request names its Host) clones the URL for cookies:
+// together about a tenth of the client's own work and a quarter of the
+// memory it allocates per call. So such a client's requests go to the
+// transport directly. A redirect, which HSS does not send but a proxy or
+// gateway might, is handed to http.Client with the answer already in hand
+// (answeredTransport), so it is followed by net/http's own rules and
+// c.http's CheckRedirect (safeRedirects), exactly as before.
+func (c *Client) sendOnce(req *http.Request) (*http.Response, error) {
+	if c.direct == nil {
+		return c.http.Do(req)
+	}
+	resp, err := c.direct.RoundTrip(req)
+	if err != nil {
+		// What http.Client makes of a transport error.
+		var rh tls.RecordHeaderError
+		if errors.As(err, &rh) && string(rh.RecordHeader[:]) == "HTTP/" {
+			err = http.ErrSchemeMismatch
+		}
+		return nil, &url.Error{Op: urlErrorOp(req.Method), URL: req.URL.Redacted(), Err: err}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody // as http.Client guarantees
+	}
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		hc := *c.http
+		hc.Transport = &answeredTransport{resp: resp, next: c.direct}
+		return hc.Do(req)
+	}
+	return resp, nil
+}
+
+// answeredTransport answers its first request with resp, the answer
+// sendOnce already received for it, and sends the next ones (the redirects
+// http.Client follows) with next.
+type answeredTransport struct {
+	mu   sync.Mutex
+	resp *http.Response
+	next http.RoundTripper
+}
+
+func (t *answeredTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	resp := t.resp
+	t.resp = nil
+	t.mu.Unlock()
+	if resp != nil {
+		if req.Body != nil {
+			_ = req.Body.Close() // a transport closes the body it is given
+		}
+		return resp, nil
+	}
+	return t.next.RoundTrip(req)
+}
+
+// urlErrorOp is the Op of http.Client's *url.Error for a method: "Post"
+// for POST.
+func urlErrorOp(method string) string {
+	switch method {
+	case http.MethodGet:
+		return "Get"
+	case http.MethodPost:
+		return "Post"
+	case "":
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 // header is one header of a request.
