@@ -29,7 +29,7 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 	if err != nil {
 		return nil, err
 	}
-	req, err := newRequest(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params), true)
+	req, err := newRequest(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params))
 	if err != nil {
 		return nil, opError(opExportEvents, err)
 	}
@@ -61,7 +61,7 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 	if err != nil {
 		return err
 	}
-	hreq, err := newRequest(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params), true)
+	hreq, err := newRequest(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params))
 	if err != nil {
 		return opError(opHandleEvents, err)
 	}

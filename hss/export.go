@@ -28,7 +28,7 @@ func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID
 	if err != nil {
 		return nil, err
 	}
-	req, err := newRequest(ctx, http.MethodGet, c.endpoint, showExportTaskTarget(pid, taskID, enterpriseProjectID), false)
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, showExportTaskTarget(pid, taskID, enterpriseProjectID))
 	if err != nil {
 		return nil, opError(opShowExportTask, err)
 	}
@@ -57,7 +57,7 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 	if err != nil {
 		return 0, err
 	}
-	req, err := newRequest(ctx, http.MethodGet, c.endpoint, downloadExportedFileTarget(pid, fileID, enterpriseProjectID), false)
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, downloadExportedFileTarget(pid, fileID, enterpriseProjectID))
 	if err != nil {
 		return 0, opError(opDownloadExportFile, err)
 	}

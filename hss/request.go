@@ -154,53 +154,58 @@ func queryOptInts(u urlBuilder, name string, v *[]int32) urlBuilder {
 	return u
 }
 
-// exportEventsTarget is the target of POST /v5/{project_id}/event/export, its
-// query parameters in the order of api/openapi.yaml.
+// exportEventsTarget is the target of POST /v5/{project_id}/event/export.
+//
+// The query parameters are written sorted by name: the order in which the
+// AK/SK signature canonicalizes them, so the signer copies the query
+// instead of sorting it, which was a third of the time it took to sign a
+// typical export. The server reads parameters by name, in any order.
 func exportEventsTarget(projectID string, p *ExportEventsParams) string {
 	var buf targetBuffer
 	u := startTarget(&buf, "/v5/")
 	u = u.segment(projectID)
 	u = u.path("/event/export")
-	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
-	u = queryOptInt(u, "last_days", p.LastDays)
-	u = queryOptString(u, "host_name", p.HostName)
-	u = queryOptString(u, "host_id", p.HostId)
-	u = queryOptString(u, "private_ip", p.PrivateIp)
+	u = queryOptString(u, "asset_value", p.AssetValue)
+	u = queryOptString(u, "att_ck", p.AttCk)
+	u = queryOptString(u, "attack_tag", p.AttackTag)
+	u = queryOptBool(u, "auto_block", p.AutoBlock)
+	u = queryOptInt(u, "begin_time", p.BeginTime)
+	u = queryString(u, "category", p.Category)
+	u = queryOptString(u, "cluster_id", p.ClusterId)
 	u = queryOptString(u, "container_name", p.ContainerName)
-	u = queryOptInt(u, "offset", p.Offset)
-	u = queryOptInt(u, "limit", p.Limit)
-	u = queryOptInt(u, "export_size", p.ExportSize)
+	u = queryOptInt(u, "end_time", p.EndTime)
+	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
+	u = queryOptStrings(u, "event_class_ids", p.EventClassIds)
+	u = queryString(u, "event_id", p.EventId)
+	u = queryOptStrings(u, "event_id_list", p.EventIdList)
+	u = queryOptString(u, "event_name", p.EventName)
 	u = queryOptInt(u, "event_type", p.EventType)
 	u = queryOptInts(u, "event_types", p.EventTypes)
+	u = queryOptInt(u, "export_size", p.ExportSize)
 	u = queryOptString(u, "handle_status", p.HandleStatus)
-	u = queryOptString(u, "severity", p.Severity)
-	u = queryString(u, "category", p.Category)
-	u = queryOptInt(u, "begin_time", p.BeginTime)
-	u = queryOptInt(u, "end_time", p.EndTime)
-	u = queryOptStrings(u, "event_class_ids", p.EventClassIds)
-	u = queryOptStrings(u, "severity_list", p.SeverityList)
-	u = queryOptString(u, "attack_tag", p.AttackTag)
-	u = queryOptString(u, "asset_value", p.AssetValue)
-	u = queryOptStrings(u, "tag_list", p.TagList)
-	u = queryOptString(u, "att_ck", p.AttCk)
-	u = queryOptString(u, "event_name", p.EventName)
-	u = queryOptStrings(u, "event_id_list", p.EventIdList)
-	u = queryOptBool(u, "auto_block", p.AutoBlock)
-	u = queryOptString(u, "cluster_id", p.ClusterId)
-	u = queryString(u, "event_id", p.EventId)
+	u = queryOptString(u, "host_id", p.HostId)
+	u = queryOptString(u, "host_name", p.HostName)
+	u = queryOptInt(u, "last_days", p.LastDays)
+	u = queryOptInt(u, "limit", p.Limit)
+	u = queryOptInt(u, "offset", p.Offset)
+	u = queryOptString(u, "private_ip", p.PrivateIp)
 	u = queryOptString(u, "public_ip", p.PublicIp)
+	u = queryOptString(u, "severity", p.Severity)
+	u = queryOptStrings(u, "severity_list", p.SeverityList)
+	u = queryOptStrings(u, "tag_list", p.TagList)
 	return u.String()
 }
 
-// handleEventsTarget is the target of POST /v5/{project_id}/event/operate.
+// handleEventsTarget is the target of POST /v5/{project_id}/event/operate,
+// its query parameters sorted by name as exportEventsTarget's are.
 func handleEventsTarget(projectID string, p *HandleEventsParams) string {
 	var buf targetBuffer
 	u := startTarget(&buf, "/v5/")
 	u = u.segment(projectID)
 	u = u.path("/event/operate")
-	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
-	u = queryOptString(u, "container_name", p.ContainerName)
 	u = queryOptString(u, "container_id", p.ContainerId)
+	u = queryOptString(u, "container_name", p.ContainerName)
+	u = queryOptString(u, "enterprise_project_id", p.EnterpriseProjectId)
 	return u.String()
 }
 
@@ -231,15 +236,14 @@ func downloadExportedFileTarget(projectID, fileID, enterpriseProjectID string) s
 }
 
 // newRequest returns the request of an HSS operation to target (which one
-// of the ...Target functions above built) on endpoint, bound to ctx, with a
-// JSON body's Content-Type when it has one. The body itself is attached per
-// attempt by do.
+// of the ...Target functions above built) on endpoint, bound to ctx. Its
+// headers, Content-Type among them, and body are added by do.
 //
 // Nothing is parsed: the parts of the URL are known. They are set as
 // url.Parse would set them from endpoint+target: the escaped path as
 // RawPath only when it is not the path's default encoding, and the host
 // without an empty port, as http.NewRequest sets it.
-func newRequest(ctx context.Context, method, endpoint, target string, jsonBody bool) (*http.Request, error) {
+func newRequest(ctx context.Context, method, endpoint, target string) (*http.Request, error) {
 	if ctx == nil {
 		return nil, errors.New("building the request: nil Context") // as http.NewRequestWithContext refuses it
 	}
@@ -273,8 +277,5 @@ func newRequest(ctx context.Context, method, endpoint, target string, jsonBody b
 		Header:     make(http.Header),
 		Host:       host,
 	}).WithContext(ctx)
-	if jsonBody {
-		req.Header["Content-Type"] = []string{"application/json"}
-	}
 	return req, nil
 }

@@ -9,11 +9,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/openhss/hss-go/gen"
+	"github.com/openhss/hss-go/hss/signer"
 )
 
 // requestGen makes random parameters for TestRequestsMatchGen.
@@ -93,19 +95,38 @@ func sameRequest(t *testing.T, name string, ours *http.Request, err error, want 
 		t.Fatalf("%s: ours: %v, gen: %v", name, err, wantErr)
 	}
 	want.URL.RawQuery = strings.ReplaceAll(want.URL.RawQuery, "+", "%20")
+	// Ours writes the parameters sorted by name, gen in the spec's order:
+	// the same pieces, and the values of one name in the same order.
+	if !slices.IsSortedFunc(strings.Split(ours.URL.RawQuery, "&"), compareQueryName) {
+		t.Fatalf("%s: query parameters not sorted by name: %s", name, ours.URL.RawQuery)
+	}
+	wantPieces := strings.Split(want.URL.RawQuery, "&")
+	slices.SortStableFunc(wantPieces, compareQueryName)
+	want.URL.RawQuery = strings.Join(wantPieces, "&")
 	if ours.Method != want.Method || ours.Host != want.Host || ours.URL.String() != want.URL.String() ||
 		ours.URL.RequestURI() != want.URL.RequestURI() || ours.URL.Path != want.URL.Path || ours.URL.RawPath != want.URL.RawPath {
 		t.Fatalf("%s:\nours %s %s (host %s, path %q, raw path %q)\ngen  %s %s (host %s, path %q, raw path %q)", name,
 			ours.Method, ours.URL, ours.Host, ours.URL.Path, ours.URL.RawPath, want.Method, want.URL, want.Host, want.URL.Path, want.URL.RawPath)
+	}
+	if ours.Method == http.MethodPost {
+		ours.Header.Set("Content-Type", "application/json") // what do adds to a request with a body
 	}
 	if !reflect.DeepEqual(ours.Header, want.Header) {
 		t.Fatalf("%s: headers: ours %v, gen %v", name, ours.Header, want.Header)
 	}
 }
 
+// compareQueryName orders "name=value" query pieces by name.
+func compareQueryName(a, b string) int {
+	an, _, _ := strings.Cut(a, "=")
+	bn, _, _ := strings.Cut(b, "=")
+	return strings.Compare(an, bn)
+}
+
 // TestRequestsMatchGen builds the requests of the four operations from
 // random parameters with this package's builder and with gen's, and
-// requires the same method, URL (as sent: RequestURI), host and headers.
+// requires the same method, URL (as sent: RequestURI, with the query
+// parameters in name order), host and headers.
 func TestRequestsMatchGen(t *testing.T) {
 	g := requestGen{rand.New(rand.NewPCG(1, 2))}
 	ctx := context.Background()
@@ -123,7 +144,7 @@ func TestRequestsMatchGen(t *testing.T) {
 		pid := g.id()
 
 		p := g.exportParams()
-		ours, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p), true)
+		ours, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p))
 		want, wantErr := gen.NewExportEventsRequestWithBody(endpoint, pid, &p, "application/json", nil)
 		sameRequest(t, "export", ours, err, want, wantErr)
 		if ours.Context() != ctx {
@@ -131,7 +152,7 @@ func TestRequestsMatchGen(t *testing.T) {
 		}
 
 		hp := HandleEventsParams{EnterpriseProjectId: g.optText(), ContainerName: g.optText(), ContainerId: g.optText()}
-		ours, err = newRequest(ctx, http.MethodPost, endpoint, handleEventsTarget(pid, &hp), true)
+		ours, err = newRequest(ctx, http.MethodPost, endpoint, handleEventsTarget(pid, &hp))
 		want, wantErr = gen.NewHandleEventsRequestWithBody(endpoint, pid, &hp, "application/json", nil)
 		sameRequest(t, "handle", ours, err, want, wantErr) // the region header is set by HandleEvents
 
@@ -144,11 +165,11 @@ func TestRequestsMatchGen(t *testing.T) {
 			genEPS = &eps
 		}
 		id := g.id()
-		ours, err = newRequest(ctx, http.MethodGet, endpoint, showExportTaskTarget(pid, id, eps), false)
+		ours, err = newRequest(ctx, http.MethodGet, endpoint, showExportTaskTarget(pid, id, eps))
 		want, wantErr = gen.NewShowExportTaskRequest(endpoint, pid, id, &gen.ShowExportTaskParams{EnterpriseProjectId: genEPS})
 		sameRequest(t, "task", ours, err, want, wantErr)
 
-		ours, err = newRequest(ctx, http.MethodGet, endpoint, downloadExportedFileTarget(pid, id, eps), false)
+		ours, err = newRequest(ctx, http.MethodGet, endpoint, downloadExportedFileTarget(pid, id, eps))
 		want, wantErr = gen.NewDownloadExportedFileRequest(endpoint, pid, id, &gen.DownloadExportedFileParams{EnterpriseProjectId: genEPS})
 		sameRequest(t, "download", ours, err, want, wantErr)
 	}
@@ -279,7 +300,7 @@ func BenchmarkBuildExportRequest(b *testing.B) {
 	b.Run("hss", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p), true); err != nil {
+			if _, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -292,4 +313,31 @@ func BenchmarkBuildExportRequest(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestExportQueryIsCanonical requires the query of an export with every
+// parameter set (plain values, one per list) to be its own canonical query:
+// the signer then copies it instead of sorting it.
+func TestExportQueryIsCanonical(t *testing.T) {
+	s, n, b := Ptr("v"), Ptr(int32(1)), true
+	one := &[]string{"v"}
+	p := ExportEventsParams{
+		EnterpriseProjectId: s, LastDays: n, HostName: s, HostId: s, PrivateIp: s, ContainerName: s,
+		Offset: n, Limit: n, ExportSize: n, EventType: n, EventTypes: &[]int32{1}, HandleStatus: Ptr(Unhandled),
+		Severity: Ptr(SeverityHigh), Category: CategoryHost, BeginTime: Ptr(int64(1)), EndTime: Ptr(int64(2)),
+		EventClassIds: one, SeverityList: &[]Severity{SeverityHigh}, AttackTag: s, AssetValue: s, TagList: one,
+		AttCk: s, EventName: s, EventIdList: one, AutoBlock: &b, ClusterId: s, EventId: "v", PublicIp: s,
+	}
+	_, query, _ := strings.Cut(exportEventsTarget("p", &p), "?")
+	if got := strings.Count(query, "&") + 1; got != 28 {
+		t.Fatalf("%d parameters, want 28: %s", got, query)
+	}
+	if canon := signer.CanonicalQuery(query); canon != query {
+		t.Errorf("the query is not in canonical order:\nsent      %s\ncanonical %s", query, canon)
+	}
+	hp := HandleEventsParams{EnterpriseProjectId: s, ContainerName: s, ContainerId: s}
+	_, query, _ = strings.Cut(handleEventsTarget("p", &hp), "?")
+	if canon := signer.CanonicalQuery(query); canon != query {
+		t.Errorf("the handle query is not in canonical order:\nsent      %s\ncanonical %s", query, canon)
+	}
 }

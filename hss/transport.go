@@ -71,7 +71,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 	if req.Context() != ctx {
 		req = req.WithContext(ctx) // the requests built here already carry it
 	}
-	c.setHeaders(req.Header, auth, headers)
+	c.setHeaders(req.Header, auth, body != nil, headers)
 	if body != nil {
 		req.ContentLength = int64(len(body))
 		req.GetBody = func() (io.ReadCloser, error) { return newBody(body), nil }
@@ -215,21 +215,25 @@ func urlErrorOp(method string) string {
 // header is one header of a request.
 type header struct{ key, value string }
 
-// setHeaders adds User-Agent, headers, and a one-value slot for each header
-// auth sets (which it fills in place), to h, with one allocation for all the
-// values: an HSS request has five or six headers, and a slice for each was
-// a tenth of the allocations of a call.
-func (c *Client) setHeaders(h http.Header, auth authenticator, headers []header) {
+// setHeaders adds User-Agent, the JSON Content-Type when the request has a
+// body (every body this client sends is JSON) and h has none, headers, and a
+// one-value slot for each header auth sets (which it fills in place), to h,
+// with one allocation for all the values: an HSS request has five or six
+// headers, and a slice for each was a tenth of the allocations of a call.
+func (c *Client) setHeaders(h http.Header, auth authenticator, jsonBody bool, headers []header) {
 	var slots []string
 	if auth != nil {
 		slots = auth.slots()
 	}
-	vals := make([]string, 0, 1+len(headers)+len(slots))
+	vals := make([]string, 0, 2+len(headers)+len(slots))
 	put := func(key, value string) {
 		vals = append(vals, value)
 		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	put("User-Agent", c.userAgent)
+	if _, ok := h["Content-Type"]; jsonBody && !ok {
+		put("Content-Type", "application/json")
+	}
 	for _, hd := range headers {
 		put(hd.key, hd.value)
 	}

@@ -109,7 +109,14 @@ func appendUnescaped(dst []byte, s string, plusIsSpace bool) []byte {
 // signing escape in one pass; both steps work byte by byte, so no
 // intermediate buffer is needed.
 func appendRecodedSegment(dst []byte, segment string) []byte {
-	for i := 0; i < len(segment); {
+	// The unreserved bytes at the start (often the whole segment) decode
+	// and encode to themselves: copy them in one append.
+	i := 0
+	for i < len(segment) && unreservedSet[segment[i]] {
+		i++
+	}
+	dst = append(dst, segment[:i]...)
+	for i < len(segment) {
 		c, n := decodeAt(segment, i, false)
 		dst = appendEscapedByte(dst, c)
 		i += n
