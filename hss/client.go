@@ -44,7 +44,12 @@ type Config struct {
 	// per host (net/http keeps 2), so goroutines sharing a Client reuse
 	// connections. Its Transport is where OpenTelemetry (otelhttp),
 	// proxies and custom TLS plug in. Its Timeout, if set, bounds each
-	// attempt; the context bounds the whole call.
+	// attempt; the context bounds the whole call. Its CheckRedirect is
+	// kept, after the client's own rule that credentials never follow a
+	// redirect to another host. A client without a Jar or a Timeout has its
+	// requests given to its Transport directly, which is what
+	// http.Client.Do would do for it, minus a copy of every request's
+	// headers; redirects are still followed by http.Client.
 	HTTPClient *http.Client
 	// Logger receives debug records of each attempt (method, URL, status,
 	// duration, request id), never a header or a secret. Nil means no logging.
