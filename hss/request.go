@@ -252,19 +252,21 @@ func newRequest(ctx context.Context, method, endpoint, target string) (*http.Req
 		return nil, fmt.Errorf("building the request: endpoint %q has no scheme", endpoint)
 	}
 	escapedPath, query, _ := strings.Cut(target, "?")
-	path := escapedPath
-	if strings.IndexByte(escapedPath, '%') >= 0 {
-		var err error
-		if path, err = url.PathUnescape(escapedPath); err != nil {
-			return nil, fmt.Errorf("building the request: %w", err)
-		}
-	}
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && i == len(host)-1 && strings.LastIndexByte(host, ']') < i {
 		host = host[:i] // an empty port, which http.NewRequest drops
 	}
-	u := &url.URL{Scheme: scheme, Host: host, Path: path, RawQuery: query}
-	if u.EscapedPath() != escapedPath {
-		u.RawPath = escapedPath
+	u := &url.URL{Scheme: scheme, Host: host, Path: escapedPath, RawQuery: query}
+	// Without a '%', the path is as sent: the targets escape everything a
+	// path escapes (url.PathEscape escapes more), so the default encoding
+	// of the path is the path itself and RawPath stays empty.
+	if strings.IndexByte(escapedPath, '%') >= 0 {
+		var err error
+		if u.Path, err = url.PathUnescape(escapedPath); err != nil {
+			return nil, fmt.Errorf("building the request: %w", err)
+		}
+		if u.EscapedPath() != escapedPath {
+			u.RawPath = escapedPath
+		}
 	}
 	// What http.NewRequestWithContext sets, without its parse of a URL
 	// string. The literal stays on the stack: WithContext copies it.
