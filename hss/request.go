@@ -276,7 +276,7 @@ func newRequest(ctx context.Context, method, endpoint, target string) (*http.Req
 		Proto:      "HTTP/1.1",
 		ProtoMajor: 1,
 		ProtoMinor: 1,
-		Header:     make(http.Header),
+		Header:     make(http.Header, 8), // the most a request of this client has: room from the start
 		Host:       host,
 	}).WithContext(ctx)
 	return req, nil

@@ -22,6 +22,18 @@ var unreservedSet = func() (set [256]bool) {
 // unreserved reports whether the signing escape keeps c as it is.
 func unreserved(c byte) bool { return unreservedSet[c] }
 
+// plainPath reports whether every byte of path is unreserved or '/': such a
+// path is its own escaped form and its own canonical URI (but for the final
+// '/').
+func plainPath(path string) bool {
+	for i := 0; i < len(path); i++ {
+		if !unreservedSet[path[i]] && path[i] != '/' {
+			return false
+		}
+	}
+	return true
+}
+
 // appendEscaped appends s to dst with the signing escape applied: every byte
 // outside the unreserved set becomes %XY, so each byte of a multi-byte UTF-8
 // character is escaped on its own.
@@ -388,9 +400,21 @@ func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []strin
 	dst = append(dst, '\n')
 	var path, query string
 	if req.URL != nil {
-		path, query = req.URL.EscapedPath(), req.URL.RawQuery
+		path, query = req.URL.Path, req.URL.RawQuery
+		if req.URL.RawPath != "" || !plainPath(path) {
+			path = req.URL.EscapedPath()
+		}
 	}
-	dst = appendCanonicalURI(dst, path)
+	if plainPath(path) {
+		// Nothing to decode or encode (the usual API path): as
+		// appendCanonicalURI would write it, without its work per byte.
+		dst = append(dst, path...)
+		if path == "" || path[len(path)-1] != '/' {
+			dst = append(dst, '/')
+		}
+	} else {
+		dst = appendCanonicalURI(dst, path)
+	}
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, query)
 	dst = append(dst, '\n')

@@ -244,3 +244,34 @@ func TestPlainCanonicalQueryMatchesGeneral(t *testing.T) {
 		t.Errorf("the fast path took only %d queries: the test does not exercise it", took)
 	}
 }
+
+// TestPlainPathMatchesGeneral checks the canonical request's shortcut for a
+// path of unreserved bytes and '/' against CanonicalURI of the escaped
+// path, over random paths (plain and not) and raw paths.
+func TestPlainPathMatchesGeneral(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", "Z", "0", "-", "_", ".", "~", "/", "/", "//", "v5", "event", " ", "%", "%2F", "+", ":", "@", "é", "*", "?"}
+	plain := 0
+	for range 20000 {
+		var b strings.Builder
+		for n := r.IntN(8); n > 0; n-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		u, err := url.Parse("https://h" + "/" + strings.TrimPrefix(b.String(), "/"))
+		if err != nil || r.IntN(4) == 0 {
+			u = &url.URL{Scheme: "https", Host: "h", Path: b.String()}
+		}
+		if plainPath(u.Path) && u.RawPath == "" {
+			plain++
+		}
+		req := &http.Request{Method: "GET", URL: u, Header: http.Header{}}
+		cr := CanonicalRequest(req, []string{"host"}, EmptyPayloadHash)
+		got := strings.Split(cr, "\n")[1]
+		if want := CanonicalURI(u.EscapedPath()); got != want {
+			t.Fatalf("path %q (raw %q): canonical URI %q, want %q", u.Path, u.RawPath, got, want)
+		}
+	}
+	if plain < 2000 {
+		t.Errorf("only %d of the paths took the shortcut", plain)
+	}
+}
