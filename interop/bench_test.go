@@ -575,8 +575,9 @@ func BenchmarkFloorPlusWork(b *testing.B) {
 	srv := benchServer()
 	f := newFloorRequest(b, captureOurs(b, srv, false, exportCall(context.Background())))
 	hc := newFloorClient()
-	for _, work := range []time.Duration{0, 3 * time.Microsecond, 6 * time.Microsecond, 9 * time.Microsecond, 12 * time.Microsecond} {
-		b.Run(fmt.Sprintf("work=%s", work), func(b *testing.B) {
+	for _, us := range []int{0, 1, 2, 3, 4, 5, 6, 8, 12} {
+		work := time.Duration(us) * time.Microsecond
+		b.Run(fmt.Sprintf("work=%dus", us), func(b *testing.B) {
 			benchLoop(b, func() error {
 				for start := time.Now(); time.Since(start) < work; {
 				}
