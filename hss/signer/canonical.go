@@ -262,6 +262,9 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 			return dst, false
 		}
 	}
+	if plainSorted(q) {
+		return append(dst, q...), true // the common case: nothing to sort
+	}
 	var pairsBuf [32]plainPair
 	pairs := pairsBuf[:0]
 	sorted := true
@@ -301,6 +304,34 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 }
 
 // comparePlain orders two pieces of a plain query by key, then by value.
+// plainSorted reports whether q, all of whose bytes are in plainQuerySet,
+// is made of "key=value" pieces without an empty piece or a second '=', in
+// canonical order: then its canonical form is q itself. Unlike the loop of
+// appendPlainCanonicalQuery, it keeps only the previous piece, so a sorted
+// query costs no table of pairs.
+func plainSorted(q string) bool {
+	var prev plainPair
+	for start, first := 0, true; start < len(q); first = false {
+		end := strings.IndexByte(q[start:], '&')
+		if end < 0 {
+			end = len(q)
+		} else {
+			end += start
+		}
+		eq := strings.IndexByte(q[start:end], '=')
+		if eq < 0 || strings.IndexByte(q[start+eq+1:end], '=') >= 0 || end+1 == len(q) {
+			return false // let the full check decide
+		}
+		p := plainPair{start: start, eq: start + eq, end: end}
+		if !first && comparePlain(q, prev, p) > 0 {
+			return false
+		}
+		prev = p
+		start = end + 1
+	}
+	return true
+}
+
 func comparePlain(q string, a, b plainPair) int {
 	if c := strings.Compare(q[a.start:a.eq], q[b.start:b.eq]); c != 0 {
 		return c

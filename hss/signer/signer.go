@@ -21,6 +21,7 @@ package signer
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -231,17 +232,16 @@ func hmacSHA256[S string | []byte](key string, msg S) [sha256.Size]byte {
 	}
 	// Inner hash: the padded key and the message in one buffer, on the
 	// stack for a message of up to 256 bytes (a string to sign is 97).
+	// The pads are XORed in eight bytes at a time.
 	var innerBuf [block + 256]byte
-	inner := innerBuf[:block]
-	for i, c := range k {
-		inner[i] = c ^ 0x36
-	}
-	inner = append(inner, msg...)
-	innerSum := sha256.Sum256(inner)
 	var outer [block + sha256.Size]byte
-	for i, c := range k {
-		outer[i] = c ^ 0x5c
+	for i := 0; i < block; i += 8 {
+		w := binary.LittleEndian.Uint64(k[i:])
+		binary.LittleEndian.PutUint64(innerBuf[i:], w^0x3636363636363636)
+		binary.LittleEndian.PutUint64(outer[i:], w^0x5c5c5c5c5c5c5c5c)
 	}
+	inner := append(innerBuf[:block], msg...)
+	innerSum := sha256.Sum256(inner)
 	copy(outer[block:], innerSum[:])
 	return sha256.Sum256(outer[:])
 }
