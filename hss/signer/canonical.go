@@ -430,13 +430,15 @@ func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []strin
 	dst = append(dst, method...)
 	dst = append(dst, '\n')
 	var path, query string
+	plain := true // "" is plain
 	if req.URL != nil {
 		path, query = req.URL.Path, req.URL.RawQuery
-		if req.URL.RawPath != "" || !plainPath(path) {
+		if plain = req.URL.RawPath == "" && plainPath(path); !plain {
 			path = req.URL.EscapedPath()
+			plain = plainPath(path)
 		}
 	}
-	if plainPath(path) {
+	if plain {
 		// Nothing to decode or encode (the usual API path): as
 		// appendCanonicalURI would write it, without its work per byte.
 		dst = append(dst, path...)
