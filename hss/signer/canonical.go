@@ -238,17 +238,13 @@ func appendDecodedCanonicalQuery(dst []byte, rawQuery string) []byte {
 	return dst
 }
 
-// plainQuerySet marks the bytes of a query that the fast path of
-// appendCanonicalQuery takes as they are: the unreserved set, which decodes
-// and re-encodes to itself, and the separators '=' and '&'.
-var plainQuerySet = func() (set [256]bool) {
-	set = unreservedSet
-	set['='], set['&'] = true, true
-	return set
-}()
-
 // plainPair is a key=value piece of a plain query: offsets into the query.
 type plainPair struct{ start, eq, end int }
+
+// maxInsertionSort is the number of pairs up to which an unsorted plain
+// query is sorted by insertion: a query is usually sorted but for the
+// values of one list, which insertion puts in place in a few moves.
+const maxInsertionSort = 32
 
 // appendPlainCanonicalQuery is appendCanonicalQuery for the queries this
 // module sends: every byte unreserved or a separator, every piece one
@@ -256,44 +252,62 @@ type plainPair struct{ start, eq, end int }
 // pieces sorted, with no decoding, escaping or arena; when they are already
 // sorted, it is the query itself. ok is false, and dst is unchanged, for
 // any other query, which takes the general path.
+//
+// One pass over the bytes checks them, splits the pieces and notes whether
+// each is in order after the one before.
 func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
-	for i := 0; i < len(q); i++ {
-		if !plainQuerySet[q[i]] {
-			return dst, false
-		}
-	}
-	if plainSorted(q) {
-		return append(dst, q...), true // the common case: nothing to sort
-	}
-	var pairsBuf [32]plainPair
+	var pairsBuf [maxInsertionSort]plainPair
 	pairs := pairsBuf[:0]
 	sorted := true
-	for start := 0; start < len(q); {
-		end := strings.IndexByte(q[start:], '&')
-		if end < 0 {
-			end = len(q)
-		} else {
-			end += start
+	start, eq := 0, -1
+	for i := 0; ; i++ {
+		// Skip the run of unreserved bytes, then look at what ends it.
+		for i < len(q) && unreservedSet[q[i]] {
+			i++
 		}
-		piece := q[start:end]
-		eq := strings.IndexByte(piece, '=')
-		if eq < 0 || strings.IndexByte(piece[eq+1:], '=') >= 0 {
-			return dst, false // "k" signs as "k=", "k=a=b" as "k=a%3Db"
+		if i < len(q) {
+			switch q[i] {
+			case '=':
+				if eq >= 0 {
+					return dst, false // "k=a=b" signs as "k=a%3Db"
+				}
+				eq = i
+				continue
+			case '&':
+			default:
+				return dst, false
+			}
 		}
-		p := plainPair{start: start, eq: start + eq, end: end}
-		if n := len(pairs); n > 0 && comparePlain(q, pairs[n-1], p) > 0 {
+		// The end of a piece, at '&' or at the end of the query.
+		if eq < 0 {
+			// "k" signs as "k="; an empty piece (a leading, doubled or
+			// trailing '&') is skipped by the general path.
+			return dst, false
+		}
+		p := plainPair{start: start, eq: eq, end: i}
+		if n := len(pairs); n > 0 && sorted && comparePlain(q, pairs[n-1], p) > 0 {
 			sorted = false
 		}
 		pairs = append(pairs, p)
-		start = end + 1
-		if end+1 == len(q) {
-			return dst, false // a trailing '&': an empty piece, skipped by the general path
+		if i == len(q) {
+			break
 		}
+		start, eq = i+1, -1
 	}
 	if sorted {
-		return append(dst, q...), true
+		return append(dst, q...), true // the common case: nothing to sort
 	}
-	slices.SortFunc(pairs, func(a, b plainPair) int { return comparePlain(q, a, b) })
+	if len(pairs) <= maxInsertionSort {
+		for i := 1; i < len(pairs); i++ {
+			p, j := pairs[i], i
+			for ; j > 0 && comparePlain(q, pairs[j-1], p) > 0; j-- {
+				pairs[j] = pairs[j-1]
+			}
+			pairs[j] = p
+		}
+	} else {
+		slices.SortFunc(pairs, func(a, b plainPair) int { return comparePlain(q, a, b) })
+	}
 	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, '&')
@@ -304,34 +318,6 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 }
 
 // comparePlain orders two pieces of a plain query by key, then by value.
-// plainSorted reports whether q, all of whose bytes are in plainQuerySet,
-// is made of "key=value" pieces without an empty piece or a second '=', in
-// canonical order: then its canonical form is q itself. Unlike the loop of
-// appendPlainCanonicalQuery, it keeps only the previous piece, so a sorted
-// query costs no table of pairs.
-func plainSorted(q string) bool {
-	var prev plainPair
-	for start, first := 0, true; start < len(q); first = false {
-		end := strings.IndexByte(q[start:], '&')
-		if end < 0 {
-			end = len(q)
-		} else {
-			end += start
-		}
-		eq := strings.IndexByte(q[start:end], '=')
-		if eq < 0 || strings.IndexByte(q[start+eq+1:end], '=') >= 0 || end+1 == len(q) {
-			return false // let the full check decide
-		}
-		p := plainPair{start: start, eq: start + eq, end: end}
-		if !first && comparePlain(q, prev, p) > 0 {
-			return false
-		}
-		prev = p
-		start = end + 1
-	}
-	return true
-}
-
 func comparePlain(q string, a, b plainPair) int {
 	if c := strings.Compare(q[a.start:a.eq], q[b.start:b.eq]); c != 0 {
 		return c
