@@ -19,6 +19,32 @@ var unreservedSet = func() (set [256]bool) {
 	return set
 }()
 
+// unreservedBits is unreservedSet as 1 and 0, so that the bits of several
+// bytes can be ANDed and tested with one branch.
+var unreservedBits = func() (bits [256]uint8) {
+	for c, ok := range unreservedSet {
+		if ok {
+			bits[c] = 1
+		}
+	}
+	return bits
+}()
+
+// unreservedRun returns the index of the first byte of s at or after i that
+// is not unreserved, or len(s). It tests four bytes a step: most of a query
+// is unreserved.
+func unreservedRun(s string, i int) int {
+	for ; i+4 <= len(s); i += 4 {
+		if unreservedBits[s[i]]&unreservedBits[s[i+1]]&unreservedBits[s[i+2]]&unreservedBits[s[i+3]] == 0 {
+			break
+		}
+	}
+	for i < len(s) && unreservedSet[s[i]] {
+		i++
+	}
+	return i
+}
+
 // unreserved reports whether the signing escape keeps c as it is.
 func unreserved(c byte) bool { return unreservedSet[c] }
 
@@ -262,9 +288,7 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 	start, eq := 0, -1
 	for i := 0; ; i++ {
 		// Skip the run of unreserved bytes, then look at what ends it.
-		for i < len(q) && unreservedSet[q[i]] {
-			i++
-		}
+		i = unreservedRun(q, i)
 		if i < len(q) {
 			switch q[i] {
 			case '=':

@@ -277,3 +277,30 @@ func TestPlainPathMatchesGeneral(t *testing.T) {
 		t.Errorf("only %d of the paths took the shortcut", plain)
 	}
 }
+
+// TestUnreservedRun compares the four-bytes-a-step scan with a byte loop
+// at every start of random strings, unreserved bytes mostly.
+func TestUnreservedRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	const alphabet = "aZ09-_.~=&%+/ \x80\xff"
+	for range 5000 {
+		b := make([]byte, r.IntN(24))
+		for i := range b {
+			if r.IntN(6) == 0 {
+				b[i] = alphabet[8+r.IntN(len(alphabet)-8)]
+			} else {
+				b[i] = alphabet[r.IntN(8)]
+			}
+		}
+		s := string(b)
+		for start := 0; start <= len(s); start++ {
+			want := start
+			for want < len(s) && unreserved(s[want]) {
+				want++
+			}
+			if got := unreservedRun(s, start); got != want {
+				t.Fatalf("unreservedRun(%q, %d) = %d, want %d", s, start, got, want)
+			}
+		}
+	}
+}
