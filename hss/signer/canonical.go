@@ -384,9 +384,11 @@ func headerKey(lower string) string {
 // RFC 9110 combines field lines); an absent header has an empty value. "host"
 // is requestHost. A non-nil sdkDate is the value of x-sdk-date: Sign sets
 // that header only after signing, with the date and the signature in one
-// allocation.
-func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []string, sdkDate []byte) []byte {
-	for _, name := range signedHeaders {
+// allocation. A non-nil values holds, for each signed header, its values as
+// the caller already looked them up (Sign does, to choose the headers), so
+// that the header map is read once per header.
+func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []string, values [][]string, sdkDate []byte) []byte {
+	for i, name := range signedHeaders {
 		dst = append(dst, name...)
 		dst = append(dst, ':')
 		switch {
@@ -395,8 +397,14 @@ func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []strin
 		case name == "x-sdk-date" && sdkDate != nil:
 			dst = append(dst, sdkDate...)
 		default:
-			for i, v := range req.Header[headerKey(name)] {
-				if i > 0 {
+			var vs []string
+			if values != nil {
+				vs = values[i]
+			} else {
+				vs = req.Header[headerKey(name)]
+			}
+			for j, v := range vs {
+				if j > 0 {
 					dst = append(dst, ',')
 				}
 				dst = append(dst, strings.TrimSpace(v)...)
@@ -427,12 +435,13 @@ func appendSignedHeaders(dst []byte, signedHeaders []string) []byte {
 // as net/http reads it. The path and query are taken as sent on the wire:
 // req.URL.EscapedPath() and req.URL.RawQuery.
 func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash string) string {
-	return string(appendCanonicalRequest(make([]byte, 0, 512), req, signedHeaders, payloadHash, nil))
+	return string(appendCanonicalRequest(make([]byte, 0, 512), req, signedHeaders, nil, payloadHash, nil))
 }
 
-// appendCanonicalRequest appends the canonical request; sdkDate, when not
-// nil, stands for the X-Sdk-Date header (see appendCanonicalHeaders).
-func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, payloadHash string, sdkDate []byte) []byte {
+// appendCanonicalRequest appends the canonical request; values, when not
+// nil, are the signed headers' values, and sdkDate, when not nil, stands for
+// the X-Sdk-Date header (see appendCanonicalHeaders).
+func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -461,7 +470,7 @@ func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []strin
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, query)
 	dst = append(dst, '\n')
-	dst = appendCanonicalHeaders(dst, req, signedHeaders, sdkDate)
+	dst = appendCanonicalHeaders(dst, req, signedHeaders, values, sdkDate)
 	dst = append(dst, '\n')
 	dst = appendSignedHeaders(dst, signedHeaders)
 	dst = append(dst, '\n')

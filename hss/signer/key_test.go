@@ -33,3 +33,34 @@ func TestKeyNeverPrintsSecret(t *testing.T) {
 		t.Errorf("empty secret prints %q, want %q", got, want)
 	}
 }
+
+// TestChecksMatchTheirRules compares the table-driven checks of Sign with
+// the rules written out, for every byte at every position of a payload hash
+// and of an access key.
+func TestChecksMatchTheirRules(t *testing.T) {
+	for pos := 0; pos < 64; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte(EmptyPayloadHash)
+			b[pos] = byte(c)
+			want := '0' <= c && c <= '9' || 'a' <= c && c <= 'f'
+			if got := isHexSHA256(string(b)); got != want {
+				t.Fatalf("isHexSHA256 with %q at %d = %v, want %v", byte(c), pos, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"", "0", EmptyPayloadHash[1:], EmptyPayloadHash + "0"} {
+		if isHexSHA256(s) {
+			t.Errorf("isHexSHA256(%q) = true for %d digits", s, len(s))
+		}
+	}
+	for pos := 0; pos < 3; pos++ {
+		for c := 0; c < 256; c++ {
+			ak := []byte("AKX")
+			ak[pos] = byte(c)
+			want := c > ' ' && c < 0x7f && c != ','
+			if got := checkKey(Key{AccessKey: string(ak), SecretKey: "sk"}) == nil; got != want {
+				t.Fatalf("checkKey with %q at %d accepted = %v, want %v", byte(c), pos, got, want)
+			}
+		}
+	}
+}

@@ -146,12 +146,20 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 		req.Header = make(http.Header, 2)
 	}
 
+	// The optional headers' values are kept as they are looked up, so the
+	// canonical headers need not read the map again.
 	var signedBuf [len(signable)]string
-	signed := signedBuf[:0]
+	var valuesBuf [len(signable)][]string
+	signed, headerValues := signedBuf[:0], valuesBuf[:0]
 	for _, h := range signable {
-		if h.always || len(req.Header[h.key]) > 0 {
-			signed = append(signed, h.lower)
+		var v []string
+		if !h.always {
+			if v = req.Header[h.key]; len(v) == 0 {
+				continue
+			}
 		}
+		signed = append(signed, h.lower)
+		headerValues = append(headerValues, v)
 	}
 
 	// The date and the Authorization value are written into one buffer and
@@ -159,7 +167,7 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 	var buf [len(DateLayout) + len(Algorithm) + 128 + 64]byte
 	b := appendDate(buf[:0], t)
 	dateLen := len(b)
-	sig := signature(key.SecretKey, req, signed, payloadHash, b[:dateLen])
+	sig := signature(key.SecretKey, req, signed, headerValues, payloadHash, b[:dateLen])
 	b = append(b, Algorithm+" Access="...)
 	b = append(b, key.AccessKey...)
 	b = append(b, ", SignedHeaders="...)
@@ -196,9 +204,11 @@ func appendDate(dst []byte, t time.Time) []byte {
 // signature computes the hex signature of req: the canonical request is
 // built in one buffer and hashed, the string to sign in another, and both
 // stay on the stack for a typical request.
-func signature(secretKey string, req *http.Request, signedHeaders []string, payloadHash string, sdkDate []byte) [64]byte {
+//
+// values are the signed headers' values (nil: read from req.Header).
+func signature(secretKey string, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
 	var crBuf [1024]byte
-	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, payloadHash, sdkDate)
+	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 	crSum := sha256.Sum256(cr)
 	var crHex [64]byte
 	hex.Encode(crHex[:], crSum[:])
@@ -264,25 +274,48 @@ func checkKey(key Key) error {
 	}
 	// The access key goes into the Authorization header between ", "
 	// separators, so it must be one visible ASCII word without a comma.
+	ok := uint8(1)
 	for i := 0; i < len(key.AccessKey); i++ {
-		if c := key.AccessKey[i]; c <= ' ' || c >= 0x7f || c == ',' {
-			return errors.New("signer: access key must be visible ASCII without commas")
-		}
+		ok &= accessKeyBits[key.AccessKey[i]]
+	}
+	if ok == 0 {
+		return errors.New("signer: access key must be visible ASCII without commas")
 	}
 	return nil
 }
 
-// isHexSHA256 reports whether s looks like a payload hash: 64 lower-case hex digits.
+// accessKeyBits is 1 for the bytes an access key may hold: visible ASCII
+// but the comma. Sign checks the key on every call, so the check ANDs table
+// entries instead of branching on each byte.
+var accessKeyBits = func() (bits [256]uint8) {
+	for c := '!'; c <= '~'; c++ {
+		bits[c] = 1
+	}
+	bits[','] = 0
+	return bits
+}()
+
+// lowerHexBits is 1 for the lower-case hex digits.
+var lowerHexBits = func() (bits [256]uint8) {
+	for _, c := range []byte("0123456789abcdef") {
+		bits[c] = 1
+	}
+	return bits
+}()
+
+// isHexSHA256 reports whether s looks like a payload hash: 64 lower-case hex
+// digits. It ANDs the digits' table entries four at a time, without a branch
+// per byte: Sign checks its payload hash on every call.
 func isHexSHA256(s string) bool {
 	if len(s) != 2*sha256.Size {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
+	s = s[:2*sha256.Size] // lets the compiler drop the bounds checks below
+	ok := uint8(1)
+	for i := 0; i < len(s); i += 4 {
+		ok &= lowerHexBits[s[i]] & lowerHexBits[s[i+1]] & lowerHexBits[s[i+2]] & lowerHexBits[s[i+3]]
 	}
-	return true
+	return ok == 1
 }
 
 // StringToSign returns the string to sign for a canonical request:
