@@ -262,6 +262,7 @@ func write(w io.Writer, res map[string]*samples) {
 		fmt.Fprintln(w)
 	}
 
+	writeSteal(w, res)
 	writeConcurrency(w, res)
 	writeGroup(w, res, "ClientOnly/", "Each client's own work per export call: answered in memory, no connection (medians):")
 	writeGroup(w, res, "FloorPlusWork/", "The floor with a busy loop before each call (medians):")
@@ -271,6 +272,31 @@ func write(w io.Writer, res map[string]*samples) {
 	} else if len(checks) > 0 {
 		fmt.Fprintln(w, "Every target met.")
 	}
+}
+
+// stealNoisy is the steal, in percent of a run's CPU time, above which
+// writeSteal counts the run as measured on a crowded host.
+const stealNoisy = 10
+
+// writeSteal summarizes the "steal%" the benchmarks report: the share of
+// their CPU time that the hypervisor gave to other guests. It is not a
+// property of any client, but it says how far to trust the run.
+func writeSteal(w io.Writer, res map[string]*samples) {
+	var all []float64
+	for _, s := range res {
+		all = append(all, s.values["steal%"]...)
+	}
+	if len(all) == 0 {
+		return
+	}
+	noisy := 0
+	for _, v := range all {
+		if v > stealNoisy {
+			noisy++
+		}
+	}
+	fmt.Fprintf(w, "CPU steal (time the host gave this machine's vCPUs to other guests) while the benchmarks ran: median %.1f%%, at most %.1f%%; %d of %d runs above %d%%.\n\n",
+		median(all), slices.Max(all), noisy, len(all), stealNoisy)
 }
 
 // writeConcurrency writes the Concurrent/<client>/<auth>/g=N results: one
