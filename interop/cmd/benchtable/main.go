@@ -199,8 +199,8 @@ func write(w io.Writer, res map[string]*samples) {
 				if !header {
 					fmt.Fprintln(w, "Per call, one goroutine (medians; a ratio is the median of the per-round ratios, the ratio of the medians in parentheses):")
 					fmt.Fprintln(w)
-					fmt.Fprintln(w, "| call | client | runs | ns/op | B/op | allocs/op | time ÷ floor | time ÷ SDK | allocs − floor |")
-					fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+					fmt.Fprintln(w, "| call | client | runs | ns/op | CPU ns/op | B/op | allocs/op | time ÷ floor | time ÷ SDK | allocs − floor |")
+					fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 					header = true
 				}
 				bop, _ := get(res, name, "B/op")
@@ -217,8 +217,8 @@ func write(w io.Writer, res map[string]*samples) {
 					sns, _ := get(res, sdk, "ns/op")
 					rSDK = fmt.Sprintf("%.2f× (%.2f×)", r, ns/sns)
 				}
-				fmt.Fprintf(w, "| %s | %s | %d | %.0f | %.0f | %.0f | %s | %s | %s |\n",
-					callName(op), clientName(who, auth), count(res, name), ns, bop, allocs, rFloor, rSDK, dAllocs)
+				fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %.0f | %.0f | %s | %s | %s |\n",
+					callName(op), clientName(who, auth), count(res, name), ns, cpuCell(res, name), bop, allocs, rFloor, rSDK, dAllocs)
 			}
 		}
 	}
@@ -249,8 +249,19 @@ func write(w io.Writer, res map[string]*samples) {
 	}
 	if ns, ok := get(res, "Sign/export", "ns/op"); ok {
 		allocs, _ := get(res, "Sign/export", "allocs/op")
+		// Signing is pure CPU work: its cost is its CPU time, which the
+		// host's steal does not inflate; the wall time is shown with it.
+		what := fmt.Sprintf("%.0f ns", ns)
+		if cpu, ok := get(res, "Sign/export", "cpu-ns/op"); ok {
+			what = fmt.Sprintf("%.0f ns of CPU time (%.0f ns of wall time", cpu, ns)
+			if steal, ok := get(res, "Sign/export", "steal%"); ok {
+				what += fmt.Sprintf(", %.0f%% steal", steal)
+			}
+			what += ")"
+			ns = cpu
+		}
 		checks = append(checks,
-			"signing a typical export request: "+check(ns <= maxSignNs, "%.0f ns (target ≤ %d)", ns, maxSignNs),
+			"signing a typical export request: "+check(ns <= maxSignNs, "%s (target ≤ %d)", what, maxSignNs),
 			"signing a typical export request: "+check(allocs <= maxSignAllocs, "%.0f allocations (target ≤ %d)", allocs, maxSignAllocs))
 	}
 	if len(checks) > 0 {
@@ -272,6 +283,15 @@ func write(w io.Writer, res map[string]*samples) {
 	} else if len(checks) > 0 {
 		fmt.Fprintln(w, "Every target met.")
 	}
+}
+
+// cpuCell is the median CPU time per call of a benchmark, or "" when it
+// reported none.
+func cpuCell(res map[string]*samples, name string) string {
+	if cpu, ok := get(res, name, "cpu-ns/op"); ok {
+		return fmt.Sprintf("%.0f", cpu)
+	}
+	return ""
 }
 
 // stealNoisy is the steal, in percent of a run's CPU time, above which
@@ -376,13 +396,13 @@ func writeGroup(w io.Writer, res map[string]*samples, prefix, title string) {
 	slices.SortFunc(names, func(a, b string) int { return res[a].seq - res[b].seq })
 	fmt.Fprintln(w, title)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| benchmark | runs | ns/op | B/op | allocs/op |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| benchmark | runs | ns/op | CPU ns/op | B/op | allocs/op |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
 	for _, name := range names {
 		ns, _ := get(res, name, "ns/op")
 		bop, _ := get(res, name, "B/op")
 		allocs, _ := get(res, name, "allocs/op")
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.0f |\n", strings.TrimPrefix(name, prefix), count(res, name), ns, bop, allocs)
+		fmt.Fprintf(w, "| %s | %d | %.0f | %s | %.0f | %.0f |\n", strings.TrimPrefix(name, prefix), count(res, name), ns, cpuCell(res, name), bop, allocs)
 	}
 	fmt.Fprintln(w)
 }
