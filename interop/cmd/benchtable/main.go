@@ -149,6 +149,9 @@ func get(res map[string]*samples, name, unit string) (float64, bool) {
 // seconds apart, so its median is steadier than a ratio of medians taken
 // over different moments.
 func ratio(res map[string]*samples, a, b string) (float64, bool) {
+	if rs, ok := roundRatios(res, a, b); ok {
+		return median(rs), true
+	}
 	if res[a] == nil || res[b] == nil {
 		return 0, false
 	}
@@ -156,14 +159,41 @@ func ratio(res map[string]*samples, a, b string) (float64, bool) {
 	if len(xs) == 0 || len(ys) == 0 {
 		return 0, false
 	}
-	if len(xs) != len(ys) {
-		return median(xs) / median(ys), true
+	return median(xs) / median(ys), true
+}
+
+// roundRatios is the time of benchmark a over that of benchmark b in each
+// round; ok is false unless both ran in every round.
+func roundRatios(res map[string]*samples, a, b string) ([]float64, bool) {
+	if res[a] == nil || res[b] == nil {
+		return nil, false
+	}
+	xs, ys := res[a].values["ns/op"], res[b].values["ns/op"]
+	if len(xs) == 0 || len(xs) != len(ys) {
+		return nil, false
 	}
 	rs := make([]float64, len(xs))
 	for i := range xs {
 		rs[i] = xs[i] / ys[i]
 	}
-	return median(rs), true
+	return rs, true
+}
+
+// spread describes the per-round ratios of a time target: their range and
+// in how many rounds the target held, so that a median near its target can
+// be read for what it is. It is "" when the rounds are not paired.
+func spread(res map[string]*samples, a, b string, target float64) string {
+	rs, ok := roundRatios(res, a, b)
+	if !ok || len(rs) < 2 {
+		return ""
+	}
+	met := 0
+	for _, r := range rs {
+		if r <= target {
+			met++
+		}
+	}
+	return fmt.Sprintf("rounds %.2f-%.2f×, %d of %d within; ", slices.Min(rs), slices.Max(rs), met, len(rs))
 }
 
 // count is how many runs of a benchmark the input holds.
@@ -239,11 +269,11 @@ func write(w io.Writer, res map[string]*samples) {
 			if r, ok := ratio(res, ours, op+"/floor/"+auth); ok {
 				fallocs, _ := get(res, op+"/floor/"+auth, "allocs/op")
 				checks = append(checks,
-					prefix+check(r <= maxFloorRatio, "time %.2f× the floor (target ≤ %.1f×)", r, maxFloorRatio),
+					prefix+check(r <= maxFloorRatio, "time %.2f× the floor (%starget ≤ %.1f×)", r, spread(res, ours, op+"/floor/"+auth, maxFloorRatio), maxFloorRatio),
 					prefix+check(allocs-fallocs <= maxExtraAllocs, "allocations: the floor%+.0f (target ≤ +%d)", allocs-fallocs, maxExtraAllocs))
 			}
 			if r, ok := ratio(res, ours, op+"/sdk/"+auth); ok {
-				checks = append(checks, prefix+check(r <= maxSDKRatio, "time %.2f× the official SDK (target ≤ %.1f×)", r, maxSDKRatio))
+				checks = append(checks, prefix+check(r <= maxSDKRatio, "time %.2f× the official SDK (%starget ≤ %.1f×)", r, spread(res, ours, op+"/sdk/"+auth, maxSDKRatio), maxSDKRatio))
 			}
 		}
 	}
