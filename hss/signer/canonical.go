@@ -268,8 +268,9 @@ func appendDecodedCanonicalQuery(dst []byte, rawQuery string) []byte {
 type plainPair struct{ start, eq, end int }
 
 // maxInsertionSort is the number of pairs up to which an unsorted plain
-// query is sorted by insertion: a query is usually sorted but for the
-// values of one list, which insertion puts in place in a few moves.
+// query is sorted by insertion, in a table on the stack: a query is usually
+// sorted but for the values of one list, which insertion puts in place in a
+// few moves.
 const maxInsertionSort = 32
 
 // appendPlainCanonicalQuery is appendCanonicalQuery for the queries this
@@ -280,10 +281,14 @@ const maxInsertionSort = 32
 // any other query, which takes the general path.
 //
 // One pass over the bytes checks them, splits the pieces and notes whether
-// each is in order after the one before.
+// each is in order after the one before; it keeps the first
+// maxInsertionSort pieces in a table on the stack, so that a sorted query,
+// however long, costs no allocation.
 func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 	var pairsBuf [maxInsertionSort]plainPair
 	pairs := pairsBuf[:0]
+	n := 0 // pieces seen; more than len(pairs) when the table is full
+	var prev plainPair
 	sorted := true
 	start, eq := 0, -1
 	for i := 0; ; i++ {
@@ -309,10 +314,14 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 			return dst, false
 		}
 		p := plainPair{start: start, eq: eq, end: i}
-		if n := len(pairs); n > 0 && sorted && comparePlain(q, pairs[n-1], p) > 0 {
+		if n > 0 && sorted && comparePlain(q, prev, p) > 0 {
 			sorted = false
 		}
-		pairs = append(pairs, p)
+		if len(pairs) < cap(pairs) {
+			pairs = append(pairs, p)
+		}
+		prev = p
+		n++
 		if i == len(q) {
 			break
 		}
@@ -321,7 +330,7 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 	if sorted {
 		return append(dst, q...), true // the common case: nothing to sort
 	}
-	if len(pairs) <= maxInsertionSort {
+	if n <= maxInsertionSort {
 		for i := 1; i < len(pairs); i++ {
 			p, j := pairs[i], i
 			for ; j > 0 && comparePlain(q, pairs[j-1], p) > 0; j-- {
@@ -330,6 +339,18 @@ func appendPlainCanonicalQuery(dst []byte, q string) ([]byte, bool) {
 			pairs[j] = p
 		}
 	} else {
+		// A long unsorted query: split it again into a table of its own.
+		pairs = make([]plainPair, 0, n)
+		for start := 0; start <= len(q); {
+			end := strings.IndexByte(q[start:], '&')
+			if end < 0 {
+				end = len(q)
+			} else {
+				end += start
+			}
+			pairs = append(pairs, plainPair{start: start, eq: start + strings.IndexByte(q[start:end], '='), end: end})
+			start = end + 1
+		}
 		slices.SortFunc(pairs, func(a, b plainPair) int { return comparePlain(q, a, b) })
 	}
 	for i, p := range pairs {

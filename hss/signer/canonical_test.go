@@ -304,3 +304,29 @@ func TestUnreservedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainSortedQueryAllocatesNothing checks that a sorted plain query,
+// longer than the table of pieces on the stack, is copied without an
+// allocation, and that an unsorted one of the same length is still sorted.
+func TestPlainSortedQueryAllocatesNothing(t *testing.T) {
+	var parts []string
+	for i := range 3 * maxInsertionSort {
+		parts = append(parts, fmt.Sprintf("event_id_list=id%03d", i))
+	}
+	q := strings.Join(parts, "&")
+	dst := make([]byte, 0, 2*len(q))
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, ok := appendPlainCanonicalQuery(dst[:0], q); !ok {
+			t.Fatal("the fast path declined a plain query")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a sorted query of %d pairs: %v allocations, want 0", len(parts), allocs)
+	}
+	slices.Reverse(parts)
+	rev := strings.Join(parts, "&")
+	got, ok := appendPlainCanonicalQuery(nil, rev)
+	if !ok || string(got) != q {
+		t.Errorf("the reversed query sorts to %q (ok %v), want %q", got, ok, q)
+	}
+}
