@@ -2,7 +2,9 @@ package interop
 
 import (
 	"math"
+	"runtime"
 	"testing"
+	"time"
 )
 
 func TestParseCPUTimes(t *testing.T) {
@@ -34,7 +36,33 @@ func TestStealPercent(t *testing.T) {
 	if _, ok := StealPercent(a, a); ok {
 		t.Error("StealPercent over no time is ok")
 	}
-	if _, ok := ReadCPUTimes(); !ok {
-		t.Log("no /proc/stat here: the benchmarks report no steal")
+	// Where the benchmarks run (Linux), the machine's times must be
+	// readable, or every run would silently lose its steal%.
+	if runtime.GOOS == "linux" {
+		if ct, ok := ReadCPUTimes(); !ok || ct.Total == 0 {
+			t.Errorf("ReadCPUTimes on Linux = %+v, %v; want the times of /proc/stat", ct, ok)
+		}
 	}
+}
+
+func TestProcessCPUTime(t *testing.T) {
+	before, ok := ProcessCPUTime()
+	if !ok {
+		if runtime.GOOS == "linux" {
+			t.Fatal("ProcessCPUTime is not readable on Linux")
+		}
+		t.Skip("no process CPU time on " + runtime.GOOS)
+	}
+	// Busy work must show as CPU time: 5 ms of it within 5 s of wall time.
+	x := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for after := before; after-before < 5*time.Millisecond; after, _ = ProcessCPUTime() {
+		if time.Now().After(deadline) {
+			t.Fatalf("ProcessCPUTime went from %v to %v in 5 s of busy work", before, after)
+		}
+		for i := range 100000 {
+			x += i
+		}
+	}
+	_ = x
 }

@@ -31,9 +31,9 @@ var unreservedBits = func() (bits [256]uint8) {
 }()
 
 // unreservedRun returns the index of the first byte of s at or after i that
-// is not unreserved, or len(s). It tests four bytes a step: most of a query
-// is unreserved.
-func unreservedRun(s string, i int) int {
+// is not unreserved, or len(s). It tests four bytes a step: most of a query,
+// a path segment or a value to escape is unreserved.
+func unreservedRun[S string | []byte](s S, i int) int {
 	for ; i+4 <= len(s); i += 4 {
 		if unreservedBits[s[i]]&unreservedBits[s[i+1]]&unreservedBits[s[i+2]]&unreservedBits[s[i+3]] == 0 {
 			break
@@ -66,10 +66,7 @@ func plainPath(path string) bool {
 func appendEscaped[S string | []byte](dst []byte, s S) []byte {
 	for len(s) > 0 {
 		// Copy the run of bytes kept as they are in one append.
-		i := 0
-		for i < len(s) && unreservedSet[s[i]] {
-			i++
-		}
+		i := unreservedRun(s, 0)
 		dst = append(dst, s[:i]...)
 		if i == len(s) {
 			break
@@ -149,10 +146,7 @@ func appendUnescaped(dst []byte, s string, plusIsSpace bool) []byte {
 func appendRecodedSegment(dst []byte, segment string) []byte {
 	// The unreserved bytes at the start (often the whole segment) decode
 	// and encode to themselves: copy them in one append.
-	i := 0
-	for i < len(segment) && unreservedSet[segment[i]] {
-		i++
-	}
+	i := unreservedRun(segment, 0)
 	dst = append(dst, segment[:i]...)
 	for i < len(segment) {
 		c, n := decodeAt(segment, i, false)

@@ -301,6 +301,9 @@ func TestUnreservedRun(t *testing.T) {
 			if got := unreservedRun(s, start); got != want {
 				t.Fatalf("unreservedRun(%q, %d) = %d, want %d", s, start, got, want)
 			}
+			if got := unreservedRun(b, start); got != want {
+				t.Fatalf("unreservedRun([]byte(%q), %d) = %d, want %d", s, start, got, want)
+			}
 		}
 	}
 }
