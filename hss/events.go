@@ -32,7 +32,7 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 	if _, err := o.init(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params)); err != nil {
 		return nil, opError(opExportEvents, err)
 	}
-	o.payload = appendExportColumnsJSON(o.buf[:0], columns)
+	o.payload = appendExportColumnsJSON(o.payload, columns)
 	var out ExportEventsResult
 	if err := c.send(ctx, opExportEvents, pid, o, &out); err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 	if _, err := o.init(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params)); err != nil {
 		return opError(opHandleEvents, err)
 	}
-	o.payload = appendOperateEventsRequestJSON(o.buf[:0], &req)
+	o.payload = appendOperateEventsRequestJSON(o.payload, &req)
 	if params.Region != nil {
 		return c.send(ctx, opHandleEvents, pid, o, nil, header{"Region", *params.Region})
 	}

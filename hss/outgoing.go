@@ -54,7 +54,6 @@ type outgoing struct {
 	header  http.Header
 	vals    [8]string // the header values (setHeaders); one slot each
 	payload []byte    // the JSON body; nil for none
-	buf     []byte    // memory for the payload, left by an earlier call: payload = append(buf[:0], ...)
 	reader  bytes.Reader
 	body    io.ReadCloser          // io.NopCloser(&reader), made once
 	trace   *httptrace.ClientTrace // made once, on first reuse; WroteRequest sets wrote
@@ -86,7 +85,7 @@ func (c *Client) newOutgoing() *outgoing {
 // the caller has closed.
 func (c *Client) release(o *outgoing, resp *http.Response) bool {
 	if !c.reuse || o.spoiled.Load() || !o.wrote.Load() || resp == nil || resp.ProtoMajor != 1 ||
-		cap(o.payload) > maxPooledPayload || cap(o.buf) > maxPooledPayload {
+		cap(o.payload) > maxPooledPayload {
 		return false
 	}
 	// Forget the call (its context, strings and headers) but keep the
@@ -95,10 +94,7 @@ func (c *Client) release(o *outgoing, resp *http.Response) bool {
 	o.url = url.URL{}
 	clear(o.header)
 	o.vals = [len(o.vals)]string{}
-	if o.payload != nil {
-		o.buf = o.payload[:0]
-	}
-	o.payload = nil
+	o.payload = o.payload[:0]
 	o.reader.Reset(nil)
 	o.sent = false
 	o.wrote.Store(false)
