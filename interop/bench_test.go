@@ -618,8 +618,7 @@ func BenchmarkFloorPlusWork(b *testing.B) {
 // BenchmarkClientOnly is each client's own work per call: the same calls as
 // BenchmarkExport and BenchmarkHandle, answered in memory by the server's
 // handler instead of over a connection. The floor's line is net/http's
-// http.Client alone. The in-memory transport is the benchmark's own, so our
-// client does not reuse its requests here, as on any program's transport.
+// http.Client alone.
 func BenchmarkClientOnly(b *testing.B) {
 	srv := benchServer()
 	ctx := context.Background()
