@@ -250,7 +250,7 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 		return iamToken{}, opError(opIAMToken, err)
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
-	resp, err := c.do(ctx, opIAMToken, forRequest(req, body), nil)
+	resp, err := c.do(ctx, opIAMToken, req, body, nil)
 	if err != nil {
 		return iamToken{}, err
 	}
@@ -299,7 +299,7 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
 		req.Header["X-Subject-Token"] = []string{a.token}
-		resp, err := c.do(ctx, opIAMProject, forRequest(req, nil), a)
+		resp, err := c.do(ctx, opIAMProject, req, nil, a)
 		if err != nil {
 			return "", time.Time{}, err
 		}
@@ -313,7 +313,7 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		if err != nil {
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
-		resp, err := c.do(ctx, opIAMProject, forRequest(req, nil), a)
+		resp, err := c.do(ctx, opIAMProject, req, nil, a)
 		if err != nil {
 			return "", time.Time{}, err
 		}

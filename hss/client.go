@@ -83,11 +83,7 @@ type Client struct {
 	http        *http.Client
 	// direct is http's transport when http.Client would add nothing to
 	// a request but copies (no cookie jar, no timeout): see sendOnce.
-	direct http.RoundTripper
-	// reuse says that the memory of a request goes to a later call once
-	// net/http is done with it (outgoing): true on the client's own
-	// transport only.
-	reuse       bool
+	direct      http.RoundTripper
 	logger      *slog.Logger
 	maxAttempts int
 	userAgent   string
@@ -155,9 +151,6 @@ func New(cfg Config) (*Client, error) {
 		if c.direct == nil {
 			c.direct = http.DefaultTransport // what http.Client uses then
 		}
-	}
-	if _, ok := c.direct.(*http.Transport); ok && cfg.HTTPClient == nil {
-		c.reuse = true
 	}
 	c.project = &cached[string]{}
 	if cfg.ProjectID != "" {

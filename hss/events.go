@@ -24,17 +24,17 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 	if err := checkExportColumns(columns); err != nil {
 		return nil, err
 	}
+	body := appendExportColumnsJSON(nil, columns)
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o := c.newOutgoing()
-	if _, err := o.init(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params)); err != nil {
+	req, err := newRequest(ctx, http.MethodPost, c.endpoint, exportEventsTarget(pid, &params))
+	if err != nil {
 		return nil, opError(opExportEvents, err)
 	}
-	o.payload = appendExportColumnsJSON(o.payload, columns)
 	var out ExportEventsResult
-	if err := c.send(ctx, opExportEvents, pid, o, &out); err != nil {
+	if err := c.send(ctx, opExportEvents, pid, req, body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -56,32 +56,31 @@ func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, par
 	} else if err := checkHandleParams(params); err != nil {
 		return err
 	}
+	body := appendOperateEventsRequestJSON(nil, &req)
 	pid, err := c.ProjectID(ctx)
 	if err != nil {
 		return err
 	}
-	o := c.newOutgoing()
-	if _, err := o.init(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params)); err != nil {
+	hreq, err := newRequest(ctx, http.MethodPost, c.endpoint, handleEventsTarget(pid, params))
+	if err != nil {
 		return opError(opHandleEvents, err)
 	}
-	o.payload = appendOperateEventsRequestJSON(o.payload, &req)
 	if params.Region != nil {
-		return c.send(ctx, opHandleEvents, pid, o, nil, header{"Region", *params.Region})
+		return c.send(ctx, opHandleEvents, pid, hreq, body, nil, header{"Region", *params.Region})
 	}
-	return c.send(ctx, opHandleEvents, pid, o, nil)
+	return c.send(ctx, opHandleEvents, pid, hreq, body, nil)
 }
 
-// send sends an operation's request (o) with the client's credentials and
+// send sends an operation's request with the client's credentials and
 // extra headers, and decodes a JSON answer into out (nil: the answer is
-// discarded). o is released when the call succeeds.
-func (c *Client) send(ctx context.Context, op, projectID string, o *outgoing, out any, extra ...header) error {
-	resp, err := c.roundTrip(ctx, op, projectID, o, extra...)
+// discarded).
+func (c *Client) send(ctx context.Context, op, projectID string, req *http.Request, body []byte, out any, extra ...header) error {
+	resp, err := c.roundTrip(ctx, op, projectID, req, body, extra...)
 	if err != nil {
 		return err
 	}
 	if out == nil {
 		discard(resp)
-		c.release(o, resp)
 		return nil
 	}
 	// The answer is read whole into a pooled buffer and unmarshalled:
@@ -103,17 +102,16 @@ func (c *Client) send(ctx context.Context, op, projectID string, o *outgoing, ou
 	if err != nil {
 		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, resp.Header.Get("X-Request-Id"), err))
 	}
-	c.release(o, resp)
 	return nil
 }
 
 // roundTrip sends the request of an HSS operation with the client's
 // credentials and extra headers, and returns a 2xx response. A signed
 // request names its project in X-Project-Id.
-func (c *Client) roundTrip(ctx context.Context, op, projectID string, o *outgoing, extra ...header) (*http.Response, error) {
+func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte, extra ...header) (*http.Response, error) {
 	if _, ok := c.auth.(*accessKeyAuth); ok {
 		var buf [2]header
-		return c.do(ctx, op, o, c.auth, append(append(buf[:0], header{signer.HeaderProjectID, projectID}), extra...)...)
+		return c.do(ctx, op, req, body, c.auth, append(append(buf[:0], header{signer.HeaderProjectID, projectID}), extra...)...)
 	}
-	return c.do(ctx, op, o, c.auth, extra...)
+	return c.do(ctx, op, req, body, c.auth, extra...)
 }

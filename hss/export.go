@@ -28,12 +28,12 @@ func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID
 	if err != nil {
 		return nil, err
 	}
-	o := c.newOutgoing()
-	if _, err := o.init(ctx, http.MethodGet, c.endpoint, showExportTaskTarget(pid, taskID, enterpriseProjectID)); err != nil {
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, showExportTaskTarget(pid, taskID, enterpriseProjectID))
+	if err != nil {
 		return nil, opError(opShowExportTask, err)
 	}
 	var out ExportTask
-	if err := c.send(ctx, opShowExportTask, pid, o, &out); err != nil {
+	if err := c.send(ctx, opShowExportTask, pid, req, nil, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -57,11 +57,11 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 	if err != nil {
 		return 0, err
 	}
-	o := new(outgoing) // not reused: a download is not worth the care
-	if _, err := o.init(ctx, http.MethodGet, c.endpoint, downloadExportedFileTarget(pid, fileID, enterpriseProjectID)); err != nil {
+	req, err := newRequest(ctx, http.MethodGet, c.endpoint, downloadExportedFileTarget(pid, fileID, enterpriseProjectID))
+	if err != nil {
 		return 0, opError(opDownloadExportFile, err)
 	}
-	resp, err := c.roundTrip(ctx, opDownloadExportFile, pid, o)
+	resp, err := c.roundTrip(ctx, opDownloadExportFile, pid, req, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -1,8 +1,13 @@
 package hss
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // This file is the one place that builds the HTTP requests of the HSS
@@ -228,4 +233,51 @@ func downloadExportedFileTarget(projectID, fileID, enterpriseProjectID string) s
 		u = queryString(u, "enterprise_project_id", enterpriseProjectID)
 	}
 	return u.String()
+}
+
+// newRequest returns the request of an HSS operation to target (which one
+// of the ...Target functions above built) on endpoint, bound to ctx. Its
+// headers, Content-Type among them, and body are added by do.
+//
+// Nothing is parsed: the parts of the URL are known. They are set as
+// url.Parse would set them from endpoint+target: the escaped path as
+// RawPath only when it is not the path's default encoding, and the host
+// without an empty port, as http.NewRequest sets it.
+func newRequest(ctx context.Context, method, endpoint, target string) (*http.Request, error) {
+	if ctx == nil {
+		return nil, errors.New("building the request: nil Context") // as http.NewRequestWithContext refuses it
+	}
+	scheme, host, ok := strings.Cut(endpoint, "://")
+	if !ok {
+		return nil, fmt.Errorf("building the request: endpoint %q has no scheme", endpoint)
+	}
+	escapedPath, query, _ := strings.Cut(target, "?")
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && i == len(host)-1 && strings.LastIndexByte(host, ']') < i {
+		host = host[:i] // an empty port, which http.NewRequest drops
+	}
+	u := &url.URL{Scheme: scheme, Host: host, Path: escapedPath, RawQuery: query}
+	// Without a '%', the path is as sent: the targets escape everything a
+	// path escapes (url.PathEscape escapes more), so the default encoding
+	// of the path is the path itself and RawPath stays empty.
+	if strings.IndexByte(escapedPath, '%') >= 0 {
+		var err error
+		if u.Path, err = url.PathUnescape(escapedPath); err != nil {
+			return nil, fmt.Errorf("building the request: %w", err)
+		}
+		if u.EscapedPath() != escapedPath {
+			u.RawPath = escapedPath
+		}
+	}
+	// What http.NewRequestWithContext sets, without its parse of a URL
+	// string. The literal stays on the stack: WithContext copies it.
+	req := (&http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     make(http.Header, 8), // the most a request of this client has: room from the start
+		Host:       host,
+	}).WithContext(ctx)
+	return req, nil
 }

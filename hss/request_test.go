@@ -144,7 +144,7 @@ func TestRequestsMatchGen(t *testing.T) {
 		pid := g.id()
 
 		p := g.exportParams()
-		ours, err := new(outgoing).init(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p))
+		ours, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p))
 		want, wantErr := gen.NewExportEventsRequestWithBody(endpoint, pid, &p, "application/json", nil)
 		sameRequest(t, "export", ours, err, want, wantErr)
 		if ours.Context() != ctx {
@@ -152,7 +152,7 @@ func TestRequestsMatchGen(t *testing.T) {
 		}
 
 		hp := HandleEventsParams{EnterpriseProjectId: g.optText(), ContainerName: g.optText(), ContainerId: g.optText()}
-		ours, err = new(outgoing).init(ctx, http.MethodPost, endpoint, handleEventsTarget(pid, &hp))
+		ours, err = newRequest(ctx, http.MethodPost, endpoint, handleEventsTarget(pid, &hp))
 		want, wantErr = gen.NewHandleEventsRequestWithBody(endpoint, pid, &hp, "application/json", nil)
 		sameRequest(t, "handle", ours, err, want, wantErr) // the region header is set by HandleEvents
 
@@ -165,11 +165,11 @@ func TestRequestsMatchGen(t *testing.T) {
 			genEPS = &eps
 		}
 		id := g.id()
-		ours, err = new(outgoing).init(ctx, http.MethodGet, endpoint, showExportTaskTarget(pid, id, eps))
+		ours, err = newRequest(ctx, http.MethodGet, endpoint, showExportTaskTarget(pid, id, eps))
 		want, wantErr = gen.NewShowExportTaskRequest(endpoint, pid, id, &gen.ShowExportTaskParams{EnterpriseProjectId: genEPS})
 		sameRequest(t, "task", ours, err, want, wantErr)
 
-		ours, err = new(outgoing).init(ctx, http.MethodGet, endpoint, downloadExportedFileTarget(pid, id, eps))
+		ours, err = newRequest(ctx, http.MethodGet, endpoint, downloadExportedFileTarget(pid, id, eps))
 		want, wantErr = gen.NewDownloadExportedFileRequest(endpoint, pid, id, &gen.DownloadExportedFileParams{EnterpriseProjectId: genEPS})
 		sameRequest(t, "download", ours, err, want, wantErr)
 	}
@@ -300,7 +300,7 @@ func BenchmarkBuildExportRequest(b *testing.B) {
 	b.Run("hss", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := new(outgoing).init(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p)); err != nil {
+			if _, err := newRequest(ctx, http.MethodPost, endpoint, exportEventsTarget(pid, &p)); err != nil {
 				b.Fatal(err)
 			}
 		}

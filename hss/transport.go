@@ -56,36 +56,30 @@ func newDefaultTransport() http.RoundTripper {
 	return t
 }
 
-// do sends o's request with o's payload as its body (none when nil),
-// authenticated by auth (nil: none), and retries as the client's policy
-// says. It returns the response of a 2xx answer, whose body the caller
-// closes (and then may release o), or an error: *APIError for a 4xx or 5xx
-// answer, *ValidationError never (checks run before), a wrapped transport
-// or context error otherwise.
+// do sends req with body, authenticated by auth (nil: none), and retries as
+// the client's policy says. It returns the response of a 2xx answer, whose
+// body the caller closes, or an error: *APIError for a 4xx or 5xx answer,
+// *ValidationError never (checks run before), a wrapped transport or context
+// error otherwise.
 //
-// headers are added to the request's, with User-Agent and room for what
-// auth sets.
-func (c *Client) do(ctx context.Context, op string, o *outgoing, auth authenticator, headers ...header) (*http.Response, error) {
-	req, body := &o.req, o.payload
+// headers are added to req's, with User-Agent and room for what auth sets.
+func (c *Client) do(ctx context.Context, op string, req *http.Request, body []byte, auth authenticator, headers ...header) (*http.Response, error) {
 	var payloadHash string
 	if auth != nil && auth.signsPayload() {
 		payloadHash = signer.HashPayload(body)
 	}
-	if c.reuse && !o.spoiled.Load() {
-		*req = *req.WithContext(o.watch(ctx))
-	} else if req.Context() != ctx {
-		*req = *req.WithContext(ctx) // the requests built here already carry it
+	if req.Context() != ctx {
+		req = req.WithContext(ctx) // the requests built here already carry it
 	}
-	c.setHeaders(req.Header, auth, body != nil, headers, o.vals[:0])
+	c.setHeaders(req.Header, auth, body != nil, headers)
 	if body != nil {
 		req.ContentLength = int64(len(body))
-		req.GetBody = o.bodyFunc()
+		req.GetBody = func() (io.ReadCloser, error) { return newBody(body), nil }
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		o.startAttempt()
 		if body != nil {
-			req.Body = o.nextBody()
+			req.Body = newBody(body)
 		}
 		if auth != nil {
 			if err := auth.authorize(ctx, c, req, payloadHash); err != nil {
@@ -100,7 +94,7 @@ func (c *Client) do(ctx context.Context, op string, o *outgoing, auth authentica
 		if logging {
 			start = time.Now()
 		}
-		resp, err := c.sendOnce(o)
+		resp, err := c.sendOnce(req)
 		if logging {
 			c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
 		}
@@ -155,8 +149,7 @@ func (c *Client) do(ctx context.Context, op string, o *outgoing, auth authentica
 // gateway might, is handed to http.Client with the answer already in hand
 // (answeredTransport), so it is followed by net/http's own rules and
 // c.http's CheckRedirect (safeRedirects), exactly as before.
-func (c *Client) sendOnce(o *outgoing) (*http.Response, error) {
-	req := &o.req
+func (c *Client) sendOnce(req *http.Request) (*http.Response, error) {
 	if c.direct == nil {
 		return c.http.Do(req)
 	}
@@ -175,7 +168,6 @@ func (c *Client) sendOnce(o *outgoing) (*http.Response, error) {
 	switch resp.StatusCode {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
 		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		o.spoiled.Store(true) // http.Client makes requests of its own
 		hc := *c.http
 		hc.Transport = &answeredTransport{resp: resp, next: c.direct}
 		return hc.Do(req)
@@ -226,17 +218,14 @@ type header struct{ key, value string }
 // setHeaders adds User-Agent, the JSON Content-Type when the request has a
 // body (every body this client sends is JSON) and h has none, headers, and a
 // one-value slot for each header auth sets (which it fills in place), to h,
-// with the values in vals (allocated only when it has too little room): an
-// HSS request has five or six headers, and a slice for each was a tenth of
-// the allocations of a call.
-func (c *Client) setHeaders(h http.Header, auth authenticator, jsonBody bool, headers []header, vals []string) {
+// with one allocation for all the values: an HSS request has five or six
+// headers, and a slice for each was a tenth of the allocations of a call.
+func (c *Client) setHeaders(h http.Header, auth authenticator, jsonBody bool, headers []header) {
 	var slots []string
 	if auth != nil {
 		slots = auth.slots()
 	}
-	if n := 2 + len(headers) + len(slots); cap(vals) < n {
-		vals = make([]string, 0, n)
-	}
+	vals := make([]string, 0, 2+len(headers)+len(slots))
 	put := func(key, value string) {
 		vals = append(vals, value)
 		h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
