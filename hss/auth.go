@@ -43,7 +43,7 @@ func setHeader(h http.Header, key, value string) {
 
 // accessKeyAuth signs each attempt with SDK-HMAC-SHA256.
 type accessKeyAuth struct {
-	key           signer.Key
+	signer        *signer.Signer // the key, with its HMAC states
 	securityToken string
 }
 
@@ -60,7 +60,7 @@ func (a *accessKeyAuth) authorize(_ context.Context, c *Client, req *http.Reques
 	if a.securityToken != "" {
 		setHeader(req.Header, signer.HeaderSecurityToken, a.securityToken)
 	}
-	return signer.Sign(req, payloadHash, a.key, c.now())
+	return a.signer.Sign(req, payloadHash, c.now())
 }
 
 // tokenAuth sends a ready IAM token.

@@ -158,7 +158,13 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch cr := cfg.Credentials.(type) {
 	case AccessKey:
-		c.auth = &accessKeyAuth{key: signer.Key{AccessKey: cr.ID, SecretKey: cr.Secret}, securityToken: cr.SecurityToken}
+		s, err := signer.NewSigner(signer.Key{AccessKey: cr.ID, SecretKey: cr.Secret})
+		if err != nil {
+			// Empty keys were refused above; what is left is an id the
+			// Authorization header cannot carry.
+			return nil, &ValidationError{Field: "credentials.ID", Reason: strings.TrimPrefix(err.Error(), "signer: ")}
+		}
+		c.auth = &accessKeyAuth{signer: s, securityToken: cr.SecurityToken}
 	case Token:
 		c.auth = &tokenAuth{token: string(cr)}
 	case Password:

@@ -84,3 +84,19 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		t.Errorf("the server received %d requests for refused input", n)
 	}
 }
+
+// TestNewRefusesAnAccessKeyIDTheHeaderCannotCarry: an access key id with a
+// comma or a space would break the Authorization header; New refuses it,
+// naming the field, and the error never shows the secret.
+func TestNewRefusesAnAccessKeyIDTheHeaderCannotCarry(t *testing.T) {
+	for _, id := range []string{"AK,1", "AK 1", "AKé"} {
+		_, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: AccessKey{ID: id, Secret: testSK}})
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != "credentials.ID" || !strings.Contains(ve.Reason, "access key") {
+			t.Errorf("id %q: %v, want a ValidationError of credentials.ID", id, err)
+		}
+		if err != nil && strings.Contains(err.Error(), testSK) {
+			t.Errorf("id %q: the error shows the secret: %v", id, err)
+		}
+	}
+}

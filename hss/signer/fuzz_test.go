@@ -130,6 +130,13 @@ func FuzzSignVerify(f *testing.F) {
 			}
 			return
 		}
+		// A Signer for the key signs the same.
+		signed := req.Header.Get(HeaderAuthorization)
+		if s, err := NewSigner(key); err != nil {
+			t.Fatalf("NewSigner refused a key Sign took: %v", err)
+		} else if err := s.Sign(req, payloadHash, at); err != nil || req.Header.Get(HeaderAuthorization) != signed {
+			t.Fatalf("Signer.Sign = %v, Authorization %q; Sign's %q", err, req.Header.Get(HeaderAuthorization), signed)
+		}
 		lookup := func(got string) (string, bool) { return sk, got == ak }
 		gotAK, err := Verify(req, payloadHash, lookup, at, time.Second)
 		if err != nil || gotAK != ak {

@@ -134,6 +134,11 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	return sign(req, payloadHash, key, nil, t)
+}
+
+// sign is Sign after the key's checks, with the HMAC of s when s is not nil.
+func sign(req *http.Request, payloadHash string, key Key, s *Signer, t time.Time) error {
 	if !isHexSHA256(payloadHash) {
 		// The value is not echoed: a caller who passed the body by mistake
 		// may have passed a password.
@@ -167,7 +172,7 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 	var buf [len(DateLayout) + len(Algorithm) + 128 + 64]byte
 	b := appendDate(buf[:0], t)
 	dateLen := len(b)
-	sig := signature(key.SecretKey, req, signed, headerValues, payloadHash, b[:dateLen])
+	sig := signature(key.SecretKey, s, req, signed, headerValues, payloadHash, b[:dateLen])
 	b = append(b, Algorithm+" Access="...)
 	b = append(b, key.AccessKey...)
 	b = append(b, ", SignedHeaders="...)
@@ -205,8 +210,9 @@ func appendDate(dst []byte, t time.Time) []byte {
 // built in one buffer and hashed, the string to sign in another, and both
 // stay on the stack for a typical request.
 //
-// values are the signed headers' values (nil: read from req.Header).
-func signature(secretKey string, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
+// values are the signed headers' values (nil: read from req.Header). The
+// HMAC is s's when s is not nil (the same key's, from precomputed states).
+func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
 	var crBuf [1024]byte
 	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 	crSum := sha256.Sum256(cr)
@@ -216,7 +222,12 @@ func signature(secretKey string, req *http.Request, signedHeaders []string, valu
 	var stsBuf [len(Algorithm) + 1 + len(DateLayout) + 1 + 64]byte
 	sts := appendStringToSign(stsBuf[:0], crHex[:], sdkDate)
 
-	sum := hmacSHA256(secretKey, sts)
+	var sum [sha256.Size]byte
+	if s != nil {
+		sum = s.mac(sts)
+	} else {
+		sum = hmacSHA256(secretKey, sts)
+	}
 	var out [64]byte
 	hex.Encode(out[:], sum[:])
 	return out

@@ -84,7 +84,7 @@ func Verify(req *http.Request, payloadHash string, lookup func(accessKey string)
 			return "", fmt.Errorf("%w: signed header %q is not in the request", ErrSignatureMismatch, name)
 		}
 	}
-	want := signature(secretKey, req, auth.signedHeaders, nil, payloadHash, []byte(dates[0]))
+	want := signature(secretKey, nil, req, auth.signedHeaders, nil, payloadHash, []byte(dates[0]))
 	if !hmac.Equal(want[:], []byte(auth.signature)) {
 		return "", fmt.Errorf("%w: access key %q", ErrSignatureMismatch, auth.accessKey)
 	}

@@ -1,0 +1,144 @@
+package signer
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSignerKnownAnswers signs every known-answer case with a Signer: the
+// same Authorization as the published algorithm's, twice in a row (the
+// second from a pooled HMAC state).
+func TestSignerKnownAnswers(t *testing.T) {
+	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range katCases {
+		for round := range 2 {
+			req := newKATRequest(t, c)
+			if err := s.Sign(req, HashPayload([]byte(c.body)), katTime); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if got, want := req.Header.Get(HeaderAuthorization), katWant[c.name].authorization; got != want {
+				t.Errorf("%s, round %d: Authorization\n got %q\nwant %q", c.name, round, got, want)
+			}
+			if got := req.Header.Get(HeaderDate); got != katDate {
+				t.Errorf("%s: X-Sdk-Date = %q, want %q", c.name, got, katDate)
+			}
+		}
+	}
+}
+
+// TestSignerMatchesSignConcurrently signs different requests from
+// goroutines sharing one Signer (under -race in make test) and compares
+// each signature with Sign's, for secret keys shorter than, as long as and
+// longer than a SHA-256 block (HMAC hashes a longer key first).
+func TestSignerMatchesSignConcurrently(t *testing.T) {
+	for _, secret := range []string{"s", katSecretKey, strings.Repeat("k", 64), strings.Repeat("long-secret-", 10)} {
+		key := Key{AccessKey: katAccessKey, SecretKey: secret}
+		s, err := NewSigner(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 8)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 50 {
+					target := "https://hss.example/v5/p/event/operate?id=" + strconv.Itoa(g) + "-" + strconv.Itoa(i)
+					body := []byte(strings.Repeat("b", g*i))
+					at := katTime.Add(time.Duration(i) * time.Second)
+					a, _ := http.NewRequest(http.MethodPost, target, nil)
+					b, _ := http.NewRequest(http.MethodPost, target, nil)
+					if err := Sign(a, HashPayload(body), key, at); err != nil {
+						errs <- err.Error()
+						return
+					}
+					if err := s.Sign(b, HashPayload(body), at); err != nil {
+						errs <- err.Error()
+						return
+					}
+					if a.Header.Get(HeaderAuthorization) != b.Header.Get(HeaderAuthorization) {
+						errs <- fmt.Sprintf("secret of %d bytes, %s: Signer %q, Sign %q", len(secret), target, b.Header.Get(HeaderAuthorization), a.Header.Get(HeaderAuthorization))
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	}
+}
+
+// TestNewSignerRejects refuses the keys Sign refuses, without the secret in
+// the error; a Signer refuses a bad payload hash as Sign does.
+func TestNewSignerRejects(t *testing.T) {
+	const secret = "VerySecretKey0123456789"
+	for _, key := range []Key{{SecretKey: secret}, {AccessKey: "AK"}, {AccessKey: "A,K", SecretKey: secret}, {AccessKey: "A K", SecretKey: secret}} {
+		_, err := NewSigner(key)
+		if err == nil || !strings.Contains(err.Error(), "key") || strings.Contains(err.Error(), secret) {
+			t.Errorf("NewSigner(%v) = %v, want an error naming the key, without the secret", key, err)
+		}
+		if signErr := Sign(&http.Request{}, EmptyPayloadHash, key, katTime); err == nil || signErr == nil || err.Error() != signErr.Error() {
+			t.Errorf("NewSigner(%v) = %v, Sign says %v", key, err, signErr)
+		}
+	}
+	s, err := NewSigner(Key{AccessKey: "AK", SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://h.example/", nil)
+	if err := s.Sign(req, secret, katTime); err == nil || strings.Contains(err.Error(), secret) || req.Header.Get(HeaderAuthorization) != "" {
+		t.Errorf("Signer.Sign with the body as payload hash = %v, Authorization %q", err, req.Header.Get(HeaderAuthorization))
+	}
+}
+
+func TestSignerNeverPrintsSecret(t *testing.T) {
+	const secret = "s3cr3t-SK-value"
+	s, err := NewSigner(Key{AccessKey: "HPUAEXAMPLE", SecretKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type holder struct{ S *Signer }
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, arg := range []any{s, holder{s}, &holder{s}, []*Signer{s}} {
+			if got := fmt.Sprintf(format, arg); strings.Contains(got, secret) || strings.Contains(got, fmt.Sprintf("%x", secret)) {
+				t.Errorf("Sprintf(%q, %T) = %q shows the secret", format, arg, got)
+			}
+		}
+	}
+	if got, want := s.String(), "signer.Signer{signer.Key{AccessKey: HPUAEXAMPLE, SecretKey: [redacted]}}"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
+	if s.AccessKey() != "HPUAEXAMPLE" {
+		t.Errorf("AccessKey = %q", s.AccessKey())
+	}
+}
+
+// TestSignerAllocations: a Signer allocates what Sign does, the one string
+// of the two header values, once its HMAC state is pooled.
+func TestSignerAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops states at random under the race detector")
+	}
+	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := newKATRequest(t, katCases[0])
+	hash := HashPayload([]byte(katCases[0].body))
+	_ = s.Sign(req, hash, katTime)
+	if n := testing.AllocsPerRun(100, func() { _ = s.Sign(req, hash, katTime) }); n > 1 {
+		t.Errorf("Signer.Sign allocates %v times per call, want at most 1", n)
+	}
+}
