@@ -18,6 +18,9 @@ import (
 type Signer struct {
 	key  Key
 	macs sync.Pool // of *macState for key.SecretKey
+	// plain: crypto/hmac refused the key (in FIPS 140-only mode, keys
+	// shorter than 112 bits), so the HMAC is computed as Sign computes it.
+	plain bool
 }
 
 // macState is one HMAC-SHA256 of the secret key, with room for the message
@@ -38,12 +41,29 @@ func NewSigner(key Key) (*Signer, error) {
 	}
 	s := &Signer{key: key}
 	secret := []byte(key.SecretKey)
-	s.macs.New = func() any {
+	newMAC := func() any {
 		// hmac.New hashes the padded key blocks; its Reset restores the
 		// states after them instead of hashing them again.
 		return &macState{h: hmac.New(sha256.New, secret)}
 	}
+	if first, ok := tryNewMAC(newMAC); ok {
+		s.macs.New = newMAC
+		s.macs.Put(first)
+	} else {
+		s.plain = true
+	}
 	return s, nil
+}
+
+// tryNewMAC makes one HMAC state, or reports that crypto/hmac panicked, as
+// it does for a short key in FIPS 140-only mode (GODEBUG=fips140=only).
+func tryNewMAC(newMAC func() any) (m any, ok bool) {
+	defer func() {
+		if recover() != nil {
+			m, ok = nil, false
+		}
+	}()
+	return newMAC(), true
 }
 
 // Sign signs req at time t, as the package's Sign does with the Signer's
@@ -57,6 +77,9 @@ func (s *Signer) AccessKey() string { return s.key.AccessKey }
 
 // mac returns HMAC-SHA256 of msg under the secret key.
 func (s *Signer) mac(msg []byte) [sha256.Size]byte {
+	if s.plain {
+		return hmacSHA256(s.key.SecretKey, msg)
+	}
 	m := s.macs.Get().(*macState)
 	m.h.Reset()
 	m.msg = append(m.msg[:0], msg...)

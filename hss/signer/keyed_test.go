@@ -3,6 +3,8 @@ package signer
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,5 +142,41 @@ func TestSignerAllocations(t *testing.T) {
 	_ = s.Sign(req, hash, katTime)
 	if n := testing.AllocsPerRun(100, func() { _ = s.Sign(req, hash, katTime) }); n > 1 {
 		t.Errorf("Signer.Sign allocates %v times per call, want at most 1", n)
+	}
+}
+
+// TestSignerInFIPSOnlyMode runs itself again with GODEBUG=fips140=only, in
+// which crypto/hmac refuses keys shorter than 112 bits: a Signer for such a
+// key still signs, as Sign does, instead of panicking in the middle of a
+// call.
+func TestSignerInFIPSOnlyMode(t *testing.T) {
+	if os.Getenv("SIGNER_FIPS_CHILD") == "1" {
+		for _, secret := range []string{"short", katSecretKey} {
+			key := Key{AccessKey: katAccessKey, SecretKey: secret}
+			s, err := NewSigner(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := newKATRequest(t, katCases[0]), newKATRequest(t, katCases[0])
+			hash := HashPayload([]byte(katCases[0].body))
+			if err := Sign(a, hash, key, katTime); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Sign(b, hash, katTime); err != nil {
+				t.Fatal(err)
+			}
+			if a.Header.Get(HeaderAuthorization) != b.Header.Get(HeaderAuthorization) {
+				t.Errorf("secret of %d bytes: Signer %q, Sign %q", len(secret), b.Header.Get(HeaderAuthorization), a.Header.Get(HeaderAuthorization))
+			}
+			if s.plain != (len(secret) < 14) {
+				t.Errorf("secret of %d bytes: plain = %t", len(secret), s.plain)
+			}
+		}
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignerInFIPSOnlyMode$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGNER_FIPS_CHILD=1", "GODEBUG=fips140=only")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("in FIPS 140-only mode: %v\n%s", err, out)
 	}
 }
