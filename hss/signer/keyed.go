@@ -72,9 +72,6 @@ func (s *Signer) Sign(req *http.Request, payloadHash string, t time.Time) error 
 	return sign(req, payloadHash, s.key, s, t)
 }
 
-// AccessKey is the access key id the Signer signs for.
-func (s *Signer) AccessKey() string { return s.key.AccessKey }
-
 // mac returns HMAC-SHA256 of msg under the secret key.
 func (s *Signer) mac(msg []byte) [sha256.Size]byte {
 	if s.plain {

@@ -4,10 +4,10 @@
 // Sign is a pure function of the request, the payload hash, the key and the
 // time: it reads no clock and keeps no state, so a known-answer test pins it
 // down. A Signer (NewSigner) signs the same with one key, faster: it keeps
-// the key's HMAC states between signatures. The canonical pieces (CanonicalURI, CanonicalQuery, CanonicalRequest,
-// StringToSign, Signature) are exported for such tests and for Verify, which
-// checks a request as the gateway would and backs the fake server in
-// hss/hsstest.
+// the key's HMAC states between signatures. The canonical pieces
+// (CanonicalURI, CanonicalQuery, CanonicalRequest, StringToSign, Signature)
+// are exported for such tests and for Verify, which checks a request as the
+// gateway would and backs the fake server in hss/hsstest.
 //
 // The algorithm, as signed here:
 //
