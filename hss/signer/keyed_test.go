@@ -122,8 +122,13 @@ func TestSignerNeverPrintsSecret(t *testing.T) {
 			}
 		}
 	}
-	if got, want := s.String(), "signer.Signer{signer.Key{AccessKey: HPUAEXAMPLE, SecretKey: [redacted]}}"; got != want {
-		t.Errorf("String = %q, want %q", got, want)
+	want := "signer.Signer{signer.Key{AccessKey: HPUAEXAMPLE, SecretKey: [redacted]}}"
+	// Every verb prints String, not the Signer's fields (its pool and HMAC
+	// states, which hold the key's pads).
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d"} {
+		if got := fmt.Sprintf(format, s); got != want {
+			t.Errorf("Sprintf(%q) = %q, want %q", format, got, want)
+		}
 	}
 }
 
