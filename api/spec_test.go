@@ -966,6 +966,8 @@ func TestSpecRefusesBrokenRequests(t *testing.T) {
 		{"public_ip 129", exportQuery(set("public_ip", long(129))), "public_ip"},
 		{"export enterprise_project_id 257", exportQuery(set("enterprise_project_id", long(257))), "enterprise_project_id"},
 		{"operate enterprise_project_id 257", operateRequest(t, "enterprise_project_id="+long(257), nil), "enterprise_project_id"},
+		{"operate container_name empty", operateRequest(t, "container_name=", nil), "container_name"},
+		{"operate container_id empty", operateRequest(t, "container_id=", nil), "container_id"},
 		{"handler 257", operateBody(t, func(m map[string]any) { m["handler"] = long(257) }), "handler"},
 		{"handler empty", operateBody(t, func(m map[string]any) { m["handler"] = "" }), "handler"},
 		{"event_id 65", operateBody(t, func(m map[string]any) { event(m)["event_id"] = long(65) }), "event_id"},
@@ -987,6 +989,15 @@ func TestSpecRefusesBrokenRequests(t *testing.T) {
 		{"end_time abc", exportQuery(set("end_time", "abc")), "end_time"},
 		{"event_types x", exportQuery(set("event_types", "x")), "event_types"},
 		{"event_types 1001,x", exportQuery(set("event_types", "1001", "x")), "event_types"},
+		// No empty query value (the decision next to event_types).
+		{"event_types empty", exportQuery(set("event_types", "")), "event_types"},
+		{"event_class_ids with an empty one", exportQuery(set("event_class_ids", "a", "")), "event_class_ids"},
+		{"tag_list empty", exportQuery(set("tag_list", "")), "tag_list"},
+		{"event_id_list empty", exportQuery(set("event_id_list", "")), "event_id_list"},
+		{"severity_list empty", exportQuery(set("severity_list", "")), "severity_list"},
+		{"attack_tag empty", exportQuery(set("attack_tag", "")), "attack_tag"},
+		{"asset_value empty", exportQuery(set("asset_value", "")), "asset_value"},
+		{"att_ck empty", exportQuery(set("att_ck", "")), "att_ck"},
 		{"event_type abc", exportQuery(set("event_type", "abc")), "event_type"},
 		{"event_type beyond int32", exportQuery(set("event_type", "2147483648")), "event_type"},
 		{"offset abc", exportQuery(set("offset", "abc")), "offset"},
@@ -1130,13 +1141,18 @@ var (
 		"mark_as_handled", "ignore", "add_to_alarm_whitelist", "add_to_login_whitelist", "isolate_and_kill",
 		"unhandle", "do_not_ignore", "remove_from_alarm_whitelist", "remove_from_login_whitelist", "do_not_isolate_or_kill",
 	}
-	str     = schemaWant{typ: "string"}
-	int32s  = schemaWant{typ: "integer", format: "int32"}
-	zero    = 0.0
-	one     = 1.0
-	maxPID  = 2147483647.0
-	strLen  = func(lo, hi uint64) schemaWant { return schemaWant{typ: "string", minLength: lo, maxLength: hi} }
-	arrayOf = func(w schemaWant) schemaWant { return schemaWant{typ: "array", items: &w} }
+	str    = schemaWant{typ: "string"}
+	int32s = schemaWant{typ: "integer", format: "int32"}
+	zero   = 0.0
+	one    = 1.0
+	maxPID = 2147483647.0
+	strLen = func(lo, hi uint64) schemaWant { return schemaWant{typ: "string", minLength: lo, maxLength: hi} }
+	// Decision (not in the seeds): no empty query value. OpenAPI 3.0 refuses
+	// one without allowEmptyValue; minLength and minItems say so where a
+	// validator sees it (kin-openapi checks only arrays for it).
+	nonEmpty = strLen(1, 0)
+	arrayOf  = func(w schemaWant) schemaWant { return schemaWant{typ: "array", items: &w} }
+	listOf   = func(w schemaWant) schemaWant { return schemaWant{typ: "array", minItems: 1, items: &w} }
 )
 
 func checkSchema(t *testing.T, where string, ref *openapi3.SchemaRef, w schemaWant) {
@@ -1225,21 +1241,21 @@ var exportParams = []paramWant{
 	{"limit", "query", false, schemaWant{typ: "integer", format: "int32", min: &zero}},
 	{"export_size", "query", false, schemaWant{typ: "integer", format: "int32", min: &zero}},
 	{"event_type", "query", false, int32s},
-	{"event_types", "query", false, arrayOf(int32s)},
+	{"event_types", "query", false, listOf(int32s)},
 	{"handle_status", "query", false, schemaWant{typ: "string", enum: []string{"unhandled", "handled"}, ref: "HandleStatus"}},
 	{"severity", "query", false, schemaWant{typ: "string", enum: severities, ref: "Severity"}},
 	{"category", "query", true, schemaWant{typ: "string", enum: []string{"host", "container"}, ref: "EventCategory"}},
 	// Long, a millisecond timestamp: never negative.
 	{"begin_time", "query", false, schemaWant{typ: "integer", format: "int64", min: &zero}},
 	{"end_time", "query", false, schemaWant{typ: "integer", format: "int64", min: &zero}},
-	{"event_class_ids", "query", false, arrayOf(str)},
-	{"severity_list", "query", false, arrayOf(schemaWant{typ: "string", enum: severities, ref: "Severity"})},
-	{"attack_tag", "query", false, str},
-	{"asset_value", "query", false, str},
-	{"tag_list", "query", false, arrayOf(str)},
-	{"att_ck", "query", false, str},
+	{"event_class_ids", "query", false, listOf(nonEmpty)},
+	{"severity_list", "query", false, listOf(schemaWant{typ: "string", enum: severities, ref: "Severity"})},
+	{"attack_tag", "query", false, nonEmpty},
+	{"asset_value", "query", false, nonEmpty},
+	{"tag_list", "query", false, listOf(nonEmpty)},
+	{"att_ck", "query", false, nonEmpty},
 	{"event_name", "query", false, strLen(1, 128)},
-	{"event_id_list", "query", false, arrayOf(str)},
+	{"event_id_list", "query", false, listOf(nonEmpty)},
 	{"auto_block", "query", false, schemaWant{typ: "boolean"}},
 	{"cluster_id", "query", false, strLen(1, 64)},
 	{"event_id", "query", true, strLen(1, 128)},
@@ -1252,8 +1268,8 @@ var operateParams = []paramWant{
 	projectIDWant,
 	// The operate page gives no range; it is the export page's id, 1 to 256.
 	{"enterprise_project_id", "query", false, strLen(1, 256)},
-	{"container_name", "query", false, str},
-	{"container_id", "query", false, str},
+	{"container_name", "query", false, nonEmpty},
+	{"container_id", "query", false, nonEmpty},
 	{"region", "header", false, str}, // decision 7
 }
 

@@ -372,7 +372,7 @@ type ExportEventsParams struct {
 	// EventType Event type, an integer such as 1001 (malware), 1010 (rootkit), 3015 (high-risk command) or 4004 (abnormal login). The set grows over time, so it is not closed here.
 	EventType *int32 `form:"event_type,omitempty" json:"event_type,omitempty"`
 
-	// EventTypes Event types, one key per value (`event_types=1001&event_types=3015`), as decided in hss-api.md 3.
+	// EventTypes Event types, one key per value (`event_types=1001&event_types=3015`), as decided in hss-api.md 3. Decision, for this and the four other lists: at least one value, none empty. An empty list would go out as `event_types=`, an empty value; leaving the parameter out is how not to filter.
 	EventTypes *[]int32 `form:"event_types,omitempty" json:"event_types,omitempty"`
 
 	// HandleStatus Handling status. A closed set (hss-api.md).
@@ -390,22 +390,22 @@ type ExportEventsParams struct {
 	// EndTime End of a custom time range, a timestamp in milliseconds. Decision (hss-api.md 4): see `begin_time`.
 	EndTime *int64 `form:"end_time,omitempty" json:"end_time,omitempty"`
 
-	// EventClassIds Event class ids such as `rootkit_0001`, `login_0001`, `av_1002`, `k8s_1001`, `hips_0001`. The list is long and grows: no value is refused. One key per value (hss-api.md 3).
+	// EventClassIds Event class ids such as `rootkit_0001`, `login_0001`, `av_1002`, `k8s_1001`, `hips_0001`. The list is long and grows: no value is refused but an empty one. One key per value (hss-api.md 3).
 	EventClassIds *[]string `form:"event_class_ids,omitempty" json:"event_class_ids,omitempty"`
 
 	// SeverityList Risk levels, one key per value (hss-api.md 3). A closed set.
 	SeverityList *[]Severity `form:"severity_list,omitempty" json:"severity_list,omitempty"`
 
-	// AttackTag Attack tag. Known values: `attack_success`, `attack_attempt`, `attack_blocked`, `abnormal_behavior`, `collapsible_host`, `system_vulnerability`. Not closed: the service adds values over time.
+	// AttackTag Attack tag. Known values: `attack_success`, `attack_attempt`, `attack_blocked`, `abnormal_behavior`, `collapsible_host`, `system_vulnerability`. Not closed: the service adds values over time. Decision: not empty (see `container_name` of the operate call).
 	AttackTag *string `form:"attack_tag,omitempty" json:"attack_tag,omitempty"`
 
-	// AssetValue Asset importance. Known values: `important`, `common`, `test`. Not closed.
+	// AssetValue Asset importance. Known values: `important`, `common`, `test`. Not closed. Decision: not empty.
 	AssetValue *string `form:"asset_value,omitempty" json:"asset_value,omitempty"`
 
 	// TagList Event tags, one key per value (hss-api.md 3).
 	TagList *[]string `form:"tag_list,omitempty" json:"tag_list,omitempty"`
 
-	// AttCk ATT&CK phase. Known values: `Reconnaissance`, `Initial Access`, `Execution`, `Persistence`, `Privilege Escalation`, `Defense Evasion`, `Credential Access`, `Command and Control`, `Impact`. Not closed.
+	// AttCk ATT&CK phase. Known values: `Reconnaissance`, `Initial Access`, `Execution`, `Persistence`, `Privilege Escalation`, `Defense Evasion`, `Credential Access`, `Command and Control`, `Impact`. Not closed. Decision: not empty.
 	AttCk *string `form:"att_ck,omitempty" json:"att_ck,omitempty"`
 
 	// EventName Alarm name.
@@ -438,10 +438,10 @@ type HandleEventsParams struct {
 	// EnterpriseProjectId ID of the enterprise project that a server belongs to; `0` is the default enterprise project and `all_granted_eps` means all of them. A user with permission on one enterprise project only must send its ID, or the call fails for insufficient permission.
 	EnterpriseProjectId *string `form:"enterprise_project_id,omitempty" json:"enterprise_project_id,omitempty"`
 
-	// ContainerName Container instance name.
+	// ContainerName Container instance name. Decision: not empty, like every query value of this API: the seeds give no length, and an empty value ("name=") names nothing. OpenAPI 3.0 refuses an empty query value without `allowEmptyValue`; the minLength says so where the validators (kin-openapi checks only arrays) can see it.
 	ContainerName *string `form:"container_name,omitempty" json:"container_name,omitempty"`
 
-	// ContainerId Container ID.
+	// ContainerId Container ID. Decision: not empty (see `container_name`).
 	ContainerId *string `form:"container_id,omitempty" json:"container_id,omitempty"`
 
 	// Region Region ID. Decision (hss-api.md 7) an optional header.
@@ -2874,107 +2874,110 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Dxrb9u4ln/lQLvAxIDsyHach4P5kG17b7KdOy3qXkyxdWHR0rHNG4n0iFRS3yL/fXFI6mXLjtPpzGLz",
-	"yREp8vDwvB/65kUyXUuBQitv/M1bs4ylqDEz/70RGrN1xhW+z+S/MNJ3MT2OUUUZX2suhTeuTYK1nQV3",
-	"r68hDELgCvQKIcYFyxMNuDuTiRhCliSzZcaExniGaxVCikwoYEkCckErpD3P9zht9nuO2cbzPcFS9MZe",
-	"teLMrTjjsed7KlphygjWlH39BcVSr7zxYHTueykXxf9939ObNS2jdMbF0nt68r0DB31fns43xyrOoFdM",
-	"mwdMKdQK5phIsQQt4UQhwtR7N9eMCy6WwKBaZOp1enCTKAkKhQamIPzUdcPduziExxUKyPD3HJVWwDIE",
-	"xZcCY3jkegU3b08nb0u8rJleVWhp4IJW4BnG3lhnOX4/bp5oKbWWQqEljiyTGf2IpNAoNP1k63XCI0YI",
-	"O/2XIqx98/ArS9cJmp/0yiySMS18O5n0giDoe757nqqlN/buxANLeAwlJXpPdZj/M8OFN/b+47Si21M7",
-	"qk4tRAbS5s19XCEozB54hCAz4FrBzfs7WDKNj2wDGS5yhbG5Q4fvHnys/gEeEylzYWaEn7of7HNzSwVO",
-	"YIUsxoxuxP4ySKrP3aWo5h4+LGQGKl+vZaZ7DSreuYunEinNu2iufyPAoBYWmUwN8AUWTkJC/6dPnz6F",
-	"nQIlBTpOwpv3d3//zY32YCJTLAYVCAOspddvU3t1U2/8berRvU69ca/nT70UlWJL++/TU0inWWdyjZnm",
-	"lnqwHWLCCO2AMagVWyOoxuZMqEfMDAPsLmnpagdZfgFMGyJLMpdz4hiaXSfSHVlnsEljPqg8WhksFIQc",
-	"EiId7oJh0Den3gGmRuvtqztoW15ug/bNAwr9imlcymzTsiQNQ+TGe/AaI664FHCyUqrL1ryXxjDoAIMo",
-	"kcQDCg3pochTb/zZW0mlPd+wOOMCM+9Ly5HMJq9RM57sQmCfK5LkUiDQhTG6XjSQnViixPgnBWFtHcc1",
-	"d2Ihw87uVbMlCiPedrb7p+C/5wh3r53qADMVuFCaJQnGIEXJCJZba1Lw/OwZIVjDROvur4pRuHvdevvV",
-	"61ZU71+AxluXWPAEZ0zrFu6ZbJTGFGiQz3ONqkACvQMna8xSruj6lQ8rHscofMCvGOWazRPsVDQ99YbD",
-	"wXl/6u2hmFFnDAwsTD69ULtGsxYotlHXRqw4+f8TCVCNS8xIljJQCV9vof95JeROv2JqtXv6v9Ehaeh7",
-	"lzVKtH1ZGvqOZdsBvUlYljoGoBk+GPUjRbIxKsCQrZnzuOIaE670d+x9j5tHmcWHt3eT/hwIErnkYsbX",
-	"uyD8QiOgZJ5FCHfvgcVxhkp99x652stRdiuaULLUC7dYZ/yBaWw9yMSIEXBT9h+lP7g8Yh8ZoVKzNW83",
-	"PmnQyZWFzFKmvbHHhR4O7FY8JZE96J9dnF0Oz88uzH72YVDu5ljwgC75jS78Q560oPLGoLEb44KTGbpF",
-	"IJDlJGR2BHq54C9c6aZcbxcuV52xE1qYxKUIW+fzhEfGbstwgRmKCH3jIyxknkFh5RrlVbM4CYKZPekw",
-	"6I+I0zGJZ/e4sXaywXiUxgkX6BWjDyzJCTWnucpO51yczll0n697imzsf+XxEt2ShTx311e3b2obtytl",
-	"GrMmJ+HNWM6oQMvW+92+vsY52owoM1wtnzIdrVD14K2QjwLMAdUYQpJ7pw4NRhaFvn1ohCH9U1Kl+79g",
-	"avqd4ZIgqE9zqKRHRCzEcmEPfpXaGRiGL56TxbU7aDubGQJyAFhWuEMlwRyxQf0GD3sU/00zP9JE6/4U",
-	"ntTn+v3W76IJfWOrL20c95Vs/VcyyVOxe9Z3gk5JYwUToJlPrgop2TGEn812fjFNc53gl9B6Eo4NIPw8",
-	"deDSbUw9H6ZOB9j/v4Q9ePOVRTrZgH6UTq2rBid9rq3g+bXX6VhcY2qI/hm8p+zrnZ06MHdU/eOmsixj",
-	"m228qHYisGaGdbUIPUw47GyJIPPsFlkcAkmpfUKnTxaNAAOBWU5DgkxpY7TuQTOsGc+u67ZPgfLHjK0V",
-	"eUlcmAVSmaFbe76BlCvN7rGJ4EMYtnZ4MeR0jh2ro/+gb1yntKc6+vv70G/ElPqAKk90+x04d0zLGvYL",
-	"B7ophzOMZBbPtNQsmRnfgrZl6t6Y0R5T8ePj77HOddDflaW7L+8AQ0Mg8nRuicG+oWo8AyuZxOpI2VoC",
-	"tiO57Vo03m7hP+1l8o9M3bd76NWaPfgbOeo1spy6GAERYl0ETL1dp8iI7TaoK2eolB801ydnD6SIrBoy",
-	"h1J5FCHGVk63W8ntZtavLMXWXVoX+n4Eu3fbgai/vdd/Mu8rzXR+JNPQzU3s/Gfud1KuumUlajIOG0LK",
-	"XHfN0c5yIQhA3zNXoBRRKuNJnmGrz33LRJzgvg3NKBdLsOd0WxuDrQc3NV+/LgM7dXhysTI7xB55MfZX",
-	"GxyVhtwFQj4C27YPndZWZGWUijLcDxRcNcDC33OWVAGJVpDe2RCDEV/tStX6PlqCPVlTY9RffyYMYSV2",
-	"lDCl2qnZRl9ovBYvyqTU91zPTMyotKiK/9jDrB8EA/p5f6nodz+00UiDxGUmH9U1COmsIK6K8GWl2MZN",
-	"7RWtWMYijZnx1FlpKgM/xliyZ9x/OsulLwuiHGccVyjrB/0AThzeOtvm5BECXUZRns00bxMav63QhoQs",
-	"VZipGcY+MPjnx1dALynN0jXp8pQnCVcYSRErHwIioavBYDi8GATD88vR2cXF6DK4sPTEhT4/g4yJJZ1E",
-	"WueaBhJJSnMucxGDQIwVKLbhYtnZPsz5mXfYifM9F06bxSZqNiMSaSF5M4ksHjtN7bGBLjtjCFlMmnZm",
-	"ZMWsZN7QZmoyTOUDzhaZTHdn0FkgdBEF94JxKa7LVS2pH1p1Z4Zdte51VP64e38rBkD7cSUTmsNEPLvn",
-	"SeJmxnImpJ4VozJzg3aTIqpY+kC7DpFdpuaph9cg9YqMoM0alV1ISL3iYlnjWq4VJgsT+EpMIFuh0L5Z",
-	"LGUbY5sApmu9AatWjKFynF1Xi70+bVtyrT5LKa5qvO03/Zkau7STWJsvU5ebygnOthhCkfCoxC+rAlJq",
-	"n5A1FDEjFbKHyP/5XGjihTit4iBPuwayBbwlAvsBU5bdKx/uca2reJrToBau7wlzFZdgkdGOgY+FDFMV",
-	"bvd5O4NOU0lcG9PEUKBBmH1bFaRsKLWmao7FZEMVP+d1FGc8xjF3C7e65o11WlF3gHz3mzIVvZbKQh1p",
-	"TBFNzJiaVSYVXwqZEXTt4rYa2JKH9OqWaPP80ljzfK+QcMX6ByT21ujuTu3SstXmmuADZly3BKM+cHUP",
-	"CT5gciSyJhjlZinf+0U+er73D4x5nnq+d8uXK8/3XmVc84i1AfLke8q9PiFKsRLk5u3kbYskens6eVtK",
-	"I8WXwiQzwsnrt93bf9y86k5ubwaj83BczwtDxLKMo8nVT+L77mumMZyKk3AQBOdBPxh87I+Cs2D0P6FP",
-	"1oNvglNcQH8EKRf1lIzLaf6kCCfRfYdYbCrCm1yvZMb/bfT1GLaAgRvjG/x889aHiSkGuLW55p9X/evV",
-	"wD5kOs/w58nd30MfHleYIUzu/g5cTQXtu8KvUFuRJNUGY5hvXBwjytCkBfwCUItbIn/CEcxznugyoTwV",
-	"ERNS0HWUKDJVD/XLhY+YrmXGsg1EGcYoNGeJAhbHBo3uwrof5T2KsDcVRVGDDe5UZQ0N3FR2Hlvzt2gk",
-	"CE0wq7Q62nc3/7B5AE1TrJFG++dGBrjtaxGl8P27yUc4fRieslyvTs1bKuz40CdkDAf+xfllZVzvM6rO",
-	"barMHRKMAEOfBCuJXFmaZmW9Q2/f8T916XwWzt3TE+1zsZBtKpekQ/cx41qjAHKdCGSjmEzsvATCEOft",
-	"ZGKi7A+jMah8nnKtrQYoXFe5mAoudJabs1pB6EOGLDZ0UoVcyMf1IZaPIpHbg2UMgjTLyrmrU9EwBeBO",
-	"wyNTUEBeVjG05QJgzZaorN7lYipCtWIZxqfk1qlTa7jZYiR7ScoFicgPElDMjmWkTqvbC68JlmwD64RF",
-	"aLnJshEt67Z8JBbLRZQgy8CUBxCCYx5pW1OSKkweUJWig8HUK0hl6hElYG8qpoJul3jD1s+Qut0hEpYt",
-	"8xSFHjs3ri6RkBs7lFlCtzRuEFGnG1OjwIStHtqVdYbFjfwwSGkwHIm5Gl0XeITzjmVZExQlXZmzR+Tw",
-	"KpF5DLdSaSg4HCZF9cntZNKBhxF0YYuQCtKh27K0UNCG53sPmClL0qNe0AuczSDYmntjb9gLekMyHple",
-	"Gal/+jA6/VZVQj2dFoR4+s1Fyp5o2hJ1W8AmQ5aqKnfeDNzAOpNxHpHPTa4oF9AkiWtLqkfH8coLvou9",
-	"sffawfnGMcrfuNHs9dK8z+3WUTXltKpje/JbM9p3r/2KoRZccLXCeDs61VJbVkQZf1xhmf/sYdrqEJ++",
-	"bNWjDYLgQDWajDTqrjL3SmMVsKXHPeeCmeLClsq3Fku7GeR88r2zT5/2ma0loEWNmu+NXjCbzJo8TQm6",
-	"ijwqmnRAEORsSdRhgyjK+0Jv7vCBYbRT+6qp+ZRt3sTEiH5l4oZqI6JVJoXMVaUEwAU5GnrAFkOabKMZ",
-	"N/WaBJ3RkFNBmJvL2HoZlr9sTkW1p7hMwOxA9qVY02UiClm4pYSAx6X8300ScA2PPEmMF35t9Ji1bMyb",
-	"JrkYTlbysQrzWmVSiJNKSNi5bewbGgHfah+cdcYQJkzpWcw2KgT8GiV5TBbmHMkgJy88PA1RxPbndWPA",
-	"WY3lKEQyRdByiaQM/PpcmOZBMIx+hnKyXyLlkYtYPpr4hIaUZLZ+lEAATcVJ/2LgXwaBHwQBpKpjwhoK",
-	"IcqkUt2SS62PDRETpLXmCIpxo1rfrVGQph72gmuIEm7IJFphdG80aQpzXMiMxKcgG8Eqk6ZErOejfqgk",
-	"bK1ddsUwWjq6Lep6uYCYL4y50VbLrHowQd1SzaylY4NqHZYk7Sv8apIvNnDAFrS5IeVdMBe5iAozAQWx",
-	"Smxrrk9qFded5yuw/7LK6p2EUcmHRGYlkvZY0cQlaa5zliQbyyKKPxQct8UPULFDa0y8Dyf/xkySJbRA",
-	"khqxjcgldAVFxOO6US5r4x4kKjr7EFaycANJu4U6RTi331aTs6e8qMhlte1bzwy3Xs6z8fi929rQ/t5N",
-	"fyw9HKykaoOhVpa1B4zni652wagKME3JKDkWh7C/Vc+5B5BRf/BiQN4tFgq171xwlmlYS8UNyztNWSa5",
-	"JWSo80zUqZ2EsMAl0/xhL/DSbHEkvQbH0OuvO8qVLAMWrYxd/FL4Ep7yPxk8LZ2d8FLY7Fszxf+NPxLC",
-	"evaLibJitkqEBX04SVnyyDLs+FuJMR+GQX8EJyu+XHUzru7JGkiZiE2J/1kQnMEJmwuCMAET7rPK3ITj",
-	"TGIRJPEgiU6TsuK68EJd3I78370YqWcQDiDkJUhQvslg3uMG1pi5lOdJWG2lfiaUkGUzOK8/JUSEHZPw",
-	"JEfVefk1hTK0BSrrxNT5Wwfm8Kmagr0Mfx9TTrIV6FZ6YzxlerXFKNlK3j8TNm0VzyYaXBQ5HNs+0ygp",
-	"aLmWoyO5bSCpIkB8LDRlRHkvgRRdDWMISR/Z9otSIId7mx3GZQbcGsDbvQ+tcr7osDjk9j6bUyr7NNr0",
-	"n5HxckHg5EqTY05Gu8sfs/156AMWk7JlDtYZcMZSzfoXhGL3uPJArg87DU0LC7rQMrl/MbgM6I/MUedI",
-	"7KWM6v29cuPZRHibZR//cGRiw9TcbznHP/40VSEJ8Fj9kVoSH8IVXys7p56iVmDaFul6jS4YtxeZvNuV",
-	"x3Wx2nmRXC1y0Xtk627t1sskaSWx2hVJE/CGUDvyGIVYm7mUWcshjhNyLz7bjdYsugfNljtF3cwMzVwh",
-	"mSEE+4Rpjela157MExndo6l4KCyD2RxX7IHLjB5GMknYWvF5gjMjZH0Ilekymj3kicCMzXnC9aZR4z1u",
-	"+E4sjpWDrTIv9jGPA0uz5cH+x11skGsNPCWjjIz2HZwUQ9qeKk2loF8ald6pT28FjDYoy7pfAJkzZtjy",
-	"GBI8jug0Wx6gtz/KNDcfP1p76tVbWK+Y2sXlB5KVgnGlCNWExjvBNWeJS0/SkzemrYxbLL/HTHGl0c1+",
-	"n/EHnuAS4Y2KWMKKaa9xgUIhvHlgyj16VeYLa2u/slatEVXkr2UyMUCkaxYdeZtaz6L7F5JYWZF92AI+",
-	"5Ah+j0dq9+Xxj6OfouznTySi31bW5rAFL6Z53YkaYLmWKTMZ/GSz94JyLa1warukuZQJMtHqvye50gdj",
-	"F5GdcSB88R0Rk1dMoekLPs7q3NMweZiwjk+6fA+ZufgLkiHIIzixOdbOMYEYM/OPxWG+2JOh0v8l481L",
-	"virwTONEwyutHEszVvNJKkvhcLuF/7kZdyoiZSWSzJRG/dw7V1BqF97yzJy39eXL0X5EozNmT25quzem",
-	"SoeMn8mm7G+O0UXmhqtmowz9MNkb3O0h8iH8vN19tNV85Pd6vS9hWxeNb9po1tZ1b3bR+LaHOJaRSYfb",
-	"5HjRUdxkkacXpQlbPlrxwtaVl1xjo8PmYJ7RprEemSpKMki3/XU5R5sMbNSA7KT+vif92KVjnX5z2Nyf",
-	"j/+AzHXzqPZWigotMN8UXV8WjLAHpsQ7rDV+mE/ThDUD2WW1Q0OVtby/llWe71B678+oA2gmHX9s3qvR",
-	"ZmP7AkwGtRV/7YUABQv8PysEaOHwsnHKGy6u2Fk0sD2dZa+T5+qRIvXg7WX9RmNSER62gm8QDM67/X53",
-	"UM4q2o/KZp8XCg5DEM8LjL9SRBCLbjHlyySCq9PdX5Fw62qS6zViYzD11qbMqqyylhmU7Us+2FJYN0Vm",
-	"oLRcK/vUlJzRc996qWaKlnAiM7Clse4ZsXGn9lUEmdn4eVVi7puv6NhKWWWz8vc8SVTxpSjTYD3HFbcZ",
-	"99TskYtYuqzi3vqAS6d7XeuGzabYWinbPBLjGoX5rklYr3wOr0kQTUWjn6nXUswf9uop+iKBrzkanWuM",
-	"hZ9UYbymrrx8KpgwfQ8/Od/eSEeZa1DrxFUMGlloyNYkExqpf+D6iLy/vfE/Ie9f64jcTa2bEhbmvhDj",
-	"vuZFZ/7R3zQD+z0Fq1eqb7OAtNZOy8qmLCDNlTZIM19XIentPtgRmY8hGCJZSJO/zBcLHhHWa8v/nyX8",
-	"f1xm9QVbHXAD6x/yedHqH3BJ13T3eo+1fNGxRZs0nSW174K1VvVmZrWDEHy/c/St6lTxNBpnv62T5PNu",
-	"K6NXjyzXW4XG3oBd9LGPg+55sDjrnsWj8+582D/rDoLh5SKOhlcxnjc7isb9oB80u/D65xeD4Oz84jwY",
-	"joZ7+tg+1z/05EVXc4xHw6uLeH52doXzeDFn/RFejhbRIhqesyhC7A9G0fnl1egsZotRxObBaHA5Z/PR",
-	"1Ty+9LY/3lT9ayhg+9NM3qnDWO2DS/azSF7jM0QeXs5HwSKYX/VxGEcYXF6OoigaXQWDy7PzeX94FQ8u",
-	"+8ElC9jF1cV5dDW/jM+G/dFZNIrn0dlZ7DU+P2Q/OuK2/nE7lF8Dqvb6ub5T9a0erz+46AW9oNf3Wj6v",
-	"Y+jCa34Up3xj4G19xWbYHwyfvhABN5t7djpijrZ/WrvMnpotQAfcvr0dU6aI20Gzzwvud0BI4wT/lYbV",
-	"7W6TXKthVet9MaxTa4b4/IWkmG2D+Wyuwyo3q0fbvkm4tLLrdjIBFPFacqF7EGLefUSlu/2gXypCo6q+",
-	"RmjehxOBX41SzDYmGplnCck8rddqfHq6Uqr3zS7+1Es3K1MpHiUyj3uRTD3fe2AZZ/Ok+OyDkYzm1oyy",
-	"Nd0OXSVzvUJGYHh+u2guvqVYfgGl+ZpJAYiukJledc9M7mNhx7v9sGeoqQ0rdWSYeEeFDTh5k2dyjd3X",
-	"+TzhouOTYRitIOFkQuYixgzCHuZhO05qK22hBXPj37jb3jFjtqtvT2y8tQMZ48r6creTSa/SNo5cnr48",
-	"/W8AAAD//w==",
+	"1Hxrc9s4suhf6eK9VWNVUTIlWX7INR98k+zGN7OTVJQ9kzpRSoRISMKaBDQEaEWb8n8/1Q3wJVHyYzKz",
+	"dfxJJkCg0ej3g9+9SKVrJbk02ht/99YsYyk3PKP/3kjDs3UmNP+QqX/xyNzG+DjmOsrE2gglvXFtEqzt",
+	"LLh9fQ1hEILQYFYcYr5geWKA789kMoaQJclsmTFpeDzjax1CypnUwJIE1AJXSHue7wnc7PecZ1vP9yRL",
+	"uTf2qhVnbsWZiD3f09GKpwxhTdm3X7hcmpU3HozOfS8Vsvi/73tmu8ZltMmEXHoPD7535KAfytP5dKzi",
+	"DGbFDD1gWnOjYc4TJZdgFJxozmHqvZ8bJqSQS2BQLTL1Oj24SbQCzaUBpiH83HXD3ds4hM2KS8j47znX",
+	"RgPLOGixlDyGjTAruHl3OnlX4mXNzKpCSwMXuILIeOyNTZbzl+PmAZfSayU1t8SRZSrDH5GShkuDP9l6",
+	"nYiIIcJO/6URa989/o2l64TTT3xlFqkYF347mfSCIOh7vnue6qU39m7lPUtEDCUleg91mP9vxhfe2Ps/",
+	"pxXdntpRfWohIkibN/dpxUHz7F5EHFQGwmi4+XALS2b4hm0h44tc85ju0OG7B5+qf0DESMpC0ozwc/ej",
+	"fU63VOAEVpzFPMMbsb8ISfW5+xTV3MOHhcpA5+u1ykyvQcV7d/FQIqV5F831byQQamGRqZSAL7BwEiL6",
+	"P3/+/DnsFCgp0HES3ny4/ftvbrQHE5XyYlCDJGAtvX6f2qubeuPvUw/vdeqNez1/6qVca7a0/z48hHia",
+	"dabWPDPCUg9vhxgxgjvwGPSKrTnoxuZM6g3PiAH2l7R0tYcsvwCmDZElmas5cgzOrhPpnqwjbOKYDzqP",
+	"VoSFgpBDRKTDXTAM+nTqPWBqtN6+uoO25eU2aN/cc2leMcOXKtu2LInDELnxHrzmkdBCSThZad1la9FL",
+	"Yxh0gEGUKOQBzYn0uMxTb/zFWyltPJ9YnAnJM+9ry5Fok9fcMJHsQ2Cfa5TkSnLAC2N4vZwgO7FEyeOf",
+	"NIS1dRzX3MqFCjv7V82WXJJ429vun1L8nnO4fe1UB9BUEFIbliQ8BiVLRrDcWpOC52ePCMEaJlp3f1WM",
+	"wu3r1tuvXrei+vACON66xEIkfMaMaeGeyVYbngIOinluuC6QgO/AyZpnqdB4/dqHlYhjLn3g33iUGzZP",
+	"eKei6ak3HA7O+1PvAMWMOmNgYGHy8YXaNdJaoNlWX5NYcfL/JxSghi95hrKUgU7Eegf9jyshd/oV06v9",
+	"0/8ND4lDL12WlGj7sjj0gmXbAb1JWJY6BsAZPpD6UTLZkgogsqU5m5UwPBHavGDvO77dqCw+vr2b9OdA",
+	"kKilkDOx3gfhFxwBrfIs4nD7AVgcZ1zrF++R64McZbfCCSVLPXOLdSbumeGtB5mQGAE35fBR+oPLJ+yj",
+	"Iq71bC3ajU8cdHJlobKUGW/sCWmGA7uVSFFkD/pnF2eXw/OzC9rPPgzK3RwLHtElv+GFf8yTFlTeEBq7",
+	"MV8INEN3CASyHIXMnkAvF/xFaNOU6+3C5aozdkKLJ3Epwtb5PBER2W0ZX/CMy4j75CMsVJ5BYeWS8qpZ",
+	"nAjBzJ50GPRHyOk8iWd3fGvtZMJ4lMaJkNwrRu9ZkiNqTnOdnc6FPJ2z6C5f9zTa2P/K4yV3Sxby3F1f",
+	"3b6pbdyulHHMmpyIN7KcuQajWu939/oa52gzomi4Wj5lJlpx3YN3Um0k0AH1GEKUe6cODSSLQt8+JGGI",
+	"/5RU6f4vmBp/Z3yJENSnOVTiIyQWZLmwB78q4wwM4ovHZHHtDtrORkOADgDLCneoJJgnbFC/weMexf/H",
+	"mZ9wonV/Ck/qS/1+63fRhL6x1dc2jvuGtv4rleSp3D/re4mnxLGCCTjNR1cFlewYwi+0nV9MM8Ik/Gto",
+	"PQnHBhB+mTpw8Tamng9TpwPs/1/DHrz5xiKTbMFslFPrusFJX2oreH7tdTyWMDwlon8E7yn7dmunDuiO",
+	"qn/cVJZlbLuLF91OBNbMsK4WoodJh50dEUTP3nIWh4BS6pDQ6aNFI4EgoOUMJJxpQ0brATTDmonsum77",
+	"FCjfZGyt0UsSkhZIVcbd2vMtpEIbdsebCD6GYWuHF0NO59ixOvqP+sZ1Snuoo79/CP0kpvRHrvPEtN+B",
+	"c8eMqmG/cKCbcjjjkcrimVGGJTPyLXBbpu/IjPaYjjeb32OTm6C/L0v3X94DBodA5uncEoN9Q9d4BlYq",
+	"ifUTZWsJ2J7ktmvheLuF/3CQyT8xfdfuoVdr9uBv6KjXyHLqYgRIiHURMPX2nSIS221QV85QKT9wro/O",
+	"HigZWTVEh9J5FHEeWzndbiW3m1m/spS37tK60MsR7N5tB6L+9kH/id7Xhpn8iUyDNzex8x+530m56o6V",
+	"aNA4bAgpuu6ao53lUiKAvkdXoDVSKhNJnvFWn/stk3HCD21Io0IuwZ7TbU0GWw9uar5+XQZ26vDkckU7",
+	"xB56MfZXGxyVhtwHQm2A7dqHTmtrtDJKRRkeBgquGmDx33OWVAGJVpDe2xADia92pWp9H6PAnqypMeqv",
+	"PxKGsBI7SpjW7dRsoy84XosXZUqZO2FmFDMqLariP3Y/6wfBAH/eXWr83Q9tNJKQuMzURl+DVM4KEroI",
+	"X1aKbdzUXtGKZSwyPCNPnZWmMoinGEv2jIdPZ7n0eUGUpxnHFcr6QT+AE4e3zq45+QSBrqIoz2ZGtAmN",
+	"31bchoQsVdDUjMc+MPjnp1eAL2nD0jXq8lQkidA8UjLWPgRIQleDwXB4MQiG55ejs4uL0WVwYelJSHN+",
+	"BhmTSzyJss41DiQKleZc5TIGyXmsQbOtkMvO7mHOz7zjTpzvuXDaLKao2QxJpIXkaRJaPHaaPmADXXbG",
+	"ELIYNe2MZMWsZN7QZmoynqp7PltkKt2fgWeB0EUU3AvkUlyXq1pSP7bq3gy7at3rqPxx9/5ODAD3E1ol",
+	"OIfJeHYnksTNjNVMKjMrRlXmBu0mRVSx9IH2HSK7TM1TD69BmRUaQds113YhqcxKyGWNa4XRPFlQ4Cuh",
+	"QLbm0vi0WMq2ZJsAT9dmC1atkKHyNLuuFnt92LXkWn2WUlzVeNtv+jM1dmknsTZfpi43tROcbTGEIuFR",
+	"iV9WBaT0ISFLFDFDFXKAyP/5WGjimTit4iAP+wayBbwlAvuRpyy70z7c8bWp4mlOg1q4XhLmKi7BIqMd",
+	"A58KGaYr3B7ydgadppK4JtOEKJAQZt/WBSkTpdZUzVMx2VDFj3kdxRmf4pi7hVtd88Y6rag7Qr6HTZmK",
+	"XktloZ9oTCFNzJieVSaVWEqVIXTt4rYa2JGH+OqOaPP80ljzfK+QcMX6RyT2zuj+Tu3SstXmmvB7ngnT",
+	"Eoz6KPQdJPyeJ09E1oRHOS3le7+ojed7/+CxyFPP996K5crzvVeZMCJibYA8+J52r0+QUqwEuXk3edci",
+	"id6dTt6V0kiLpaRkRjh5/a779h83r7qTtzeD0Xk4rueFIWJZJjjl6ifxXfc1MzycypNwEATnQT8YfOqP",
+	"grNg9N+hj9aDT8EpIaE/glTIekrG5TR/0oiT6K6DLDaV4U1uVioT/yZ9PYYdYOCGfIOfb975MKFigLc2",
+	"1/zzqn+9GtiHzOQZ/3ly+/fQh82KZxwmt38HoacS913xb1BbESXVlscw37o4RpRxSgv4BaAWt0j+iCOY",
+	"5yIxZUJ5KiMmlcTrKFFEVQ/1y4VPPF2rjGVbiDIec2kESzSwOCY0ugvrflJ3XIa9qSyKGmxwpypraOCm",
+	"svPYWrzjJEFwAq3S6mjf3vzD5gEMTrFGGu6fkwxw29ciSuGH95NPcHo/PGW5WZ3SWzrs+NBHZAwH/sX5",
+	"ZWVcHzKqzm2qzB0SSIBxHwUrilxVmmZlvUPv0PE/d/F8Fs790yPtC7lQbSoXpUN3kwljuAR0nRBkUkwU",
+	"Oy+BIOJ8O5lQlP1+NAadz1NhjNUAheuqFlMppMlyOqsVhD5knMVEJ1XIBX1cH2K1kYnaHSxjEKhZVs5d",
+	"ncqGKQC3BjZMQwF5WcXQlguANVtybfWukFMZ6hXLeHyKbp0+tYabLUayl6RdkAj9IAnF7FhF+rS6vfAa",
+	"Ycm2sE5YxC03WTbCZd2WG2SxXEYJZxlQeQAiOBaRsTUlqebJPdel6GAw9QpSmXpICbw3lVOJt4u8Yetn",
+	"UN3uEQnLlnnKpRk7N64ukbggO5RZQrc0Toio0w3VKDBpq4f2ZR2xOMkPQkqD4VDM1ei6wCOcdyzLUlAU",
+	"dWXONlzAq0TlMbxV2kDB4TApqk/eTiYduB9BF3YIqSAdvC1LCwVteL53zzNtSXrUC3qBsxkkWwtv7A17",
+	"QW+IxiMzK5L6p/ej0+9VJdTDaUGIp99dpOwBpy25aQvYZJylusqdNwM3sM5UnEfoc6MrKiQ0SeLakuqT",
+	"43jlBd/G3th77eB84xjlb4I0e70070u7dVRNOa3q2B781oz27Wu/YqiFkEKveLwbnWqpLSuijD+usMx/",
+	"9DBtdYgPX3fq0QZBcKQaTUWGm66me8WxCtjS454Lyai4sKXyrcXSbgY5H3zv7PPnQ2ZrCWhRo+Z7o2fM",
+	"RrMmT1OEriKPiiYdEAg5WyJ12CCK9r7im3t8QIx2al+lmk/V5k1MSPRrihvqrYxWmZIq15USABfkaOgB",
+	"WwxJ2UYap3pNhI405FQi5uYqtl6G5S+bU9HtKS4KmB3JvhRrukxEIQt3lBCIuJT/+0kCYWAjkoS88GvS",
+	"Y9ayoTcpuRhOVmpThXmtMinESSUk7Nw29g1JwLfaB2edMYQJ02YWs60OgX+LkjxGC3PO0SBHLzw8DbmM",
+	"7c/rxoCzGstRiFTKwaglR2Xg1+fCNA+CYfQzlJP9EikbIWO1ofiEgRRlttkoQICm8qR/MfAvg8APggBS",
+	"3aGwhuYQZUrrbsml1seGiEnUWnMOmglSre/XXKKmHvaCa4gSQWQSrXh0R5o0hTlfqAzFp0QbwSqTpkSs",
+	"56N+qCRsrV12xTBGObot6nqFhFgsyNxoq2XWPZhw01LNbJRjg2odliTtK/xKyRcbOGAL3JxIeR/MRS6j",
+	"wkzgElkltjXXJ7WK687jFdh/WWX1XsKo5EMksxJJB6xo5JI0NzlLkq1lES3uC47b4Qeo2KE1Jt6Hk3/z",
+	"TKEltOAoNWIbkUvwCoqIx3WjXNbGPVBUdA4hrGThBpL2C3WKcG6/rSbnQHlRkctq27eeGW69nEfj8Qe3",
+	"taH9g5v+WHo4WknVBkOtLOsAGI8XXe2DURVgUskoOhbHsL9Tz3kAkFF/8GxA3i8WmhvfueAsM7BWWhDL",
+	"O01ZJrkVZNzkmaxTOwphyZfMiPuDwCva4on0GjyFXn/dU65oGbBoRXbxc+FLRCr+ZPCMcnbCc2Gzb820",
+	"+Df/kRDWs19MlhWzVSIs6MNJypINy3jH30mM+TAM+iM4WYnlqpsJfYfWQMpkTCX+Z0FwBidsLhHCBCjc",
+	"Z5U5heMosQgKeRBFJ6WshCm8UBe3Q//3IEbqGYQjCHkOErRPGcw7voU1z1zK8ySsttI/I0rQshmc158i",
+	"IsIOJTzRUXVefk2hDKsL913JK1o/zh6yYRHyp8lQ3cmoEhw+SPxNQfMe3DTC5xuVJzEsFajcdkrUYSO7",
+	"y82mla5x6fsiPlJZVPiy0LBSG7qD0iCxtTXrhFoUrO91/EKaOqmM3D8hcXo0YK/Nljx+XKfFuNopQngk",
+	"/NuqZiiqXRRrPLUNqFEa0UJeT45It4Gki0D3U6EpI+MHCb3ozhhDiHrVtpGUiiU82LQxLjP51pDf7eFo",
+	"1VdFp8gx9/3R3FjZb9Kmx0lXqQWCk2ujUhInRR6cHc6nH7H8tC3XsE6NM/pqXoxEFLvHlSd1fdz5aVqK",
+	"0IWWyf2LwWWAf2hWO4foIGVU7x+Uf48m9Ns8lPiHI5M3TObDHkD8409TFcSAiPUfqYnxIVyJtbZz6ql2",
+	"DdR+iddLOm3cViwD89xUUlhJ3oP3+4qmri86z5K6RZL9gOR9rFD2D0jdSrq1K8/mmRoC8IknLETgzKUJ",
+	"W873NIH4xw56YwyL7sCw5V5VO6OhmaukIwqyT5gxeOO1J/NERXecSj4K02g25yt2L1SGDyOVJGytxTzh",
+	"M5LOPoSa2qxm93kiecbmIhFm2yhyHzecRxbH2sFW2Ve79qYlREqdhU2nIizsfZfIhoglyUEp5I5l2LLp",
+	"jDzP+bjRqA9FijYu+kB7GC6GjMVRmiqJvwzXplnu33bMg7DjrmXp/IuBd+YjWz6FAZ5G8oYtj1D7n8jN",
+	"N58+WeP21TtYr5jev4mPKPAlE1rjReEl3EphBEtcrhifvKEeP2Hv6APPtNCGu9kfMnEvEr7k8EZHLGHF",
+	"tNd8waXm8OaeaffoVZm8ra39yroYJG/Rec5UQkCkaxb9EVowZhbd/SEaLivoj3ssxxz3l0QQ7L4i/nHU",
+	"V5Rp/WdI8LeVNbts7RJ9h8AJTWC5USmjYozk8E3mRlkx29bSPlcq4Uy2hmKSXJujYajIzjgSiXpB8OsV",
+	"05xavJ9meB/ofT1Oc0/Pn72EAl0ojaMtLCI4senyzlNiajTzj4XUvtqTcW3+n4q3z/lAxCM9MI0AQxUj",
+	"oLGaW1YZQMc7Z/wvzRBiEfQskURTGqWQ711tsF14xzl1DufXr092pRpNTgfSjLttTlVma/xIYuxwn5Mp",
+	"knBCN3ue8Acl4vh+O5gP4ZfdRrKdPjK/1+t9DdsaonzqiFrbKEyzIcq37eCxiqiywdY5FM3hTRZ5eFbG",
+	"t+X7I8/sQnrONTaapY6mjG1GcsN0UV3D478yfWzzuo1ynr0s7ksyyV081ul3h83DpRUfOXONWbq9K6ZC",
+	"C8y3RQOfBSPsAVXrh7UeHvrKUFgz9V2BQkhUWSvhMKpK2R7L1P4ZJR3N/PGPTWE2OqZsiwclw1vx117T",
+	"UbDA/7KajhYOL3vgvOHiip1FA9ueW7atea60LNL33kHWb/SYFZF+K/gGweC82+93B+WsopOs7Nt6puAg",
+	"gnhcYPyVIgJZdIcpnycRnKd6uLjkrSsvr5f7jYFK56liriyYVxmUnWg+2KpmN0VloI1aa/uUqgfxuW/9",
+	"bZpiFJyoDGyVs3uGbNypfeBCZTYVUnUL+PRBJFv0rG2BxZ1IEl189It65ed8JWyyIKU9chkrlyA+WOpx",
+	"6XSv68KxiTFb9mb7gGK+5pI+URPWi9jDaxREU9loTeu19GWEvXq1RVGLYQQnnUvGwk+6MF5T1ykwlUxS",
+	"quMnF6Ug6ahyA3qduOJPkoVEtpQXalRxgDBPKOGwN/4nlHDUmlv3qySoGom5j/24D7PhmX/05+nAfhrD",
+	"6pXqMzugrLXTsjJVeKS5NoQ0+lAOSm/37ZWIvmtBRLJQlIrOFwsRIdZry//HajcOJcnbHHwfEnHHXRmt",
+	"rYOxVEa4E/QltnGpbDUsxT0HqSAheFxmo5Eug5MpnfTnqddxSr7suKqTf1G0Ub5d372gcbxdtXmD4/9F",
+	"rajWfC0RQs4c0rytpDf28xMiZkZlGk7uhOy6GlTLDdrV7pAp3UEWpIC7MC+pIHjprdy+fkZ4sfM4ZLvU",
+	"8zy4PvIl8kIdqIZYvOjYImeczpLad/Raq+AzWu3o1/Fe7oF+rzq7PMMp2NLWefVlv/XXq2cw6q11Y2/A",
+	"Lvq8zwfd82Bx1j2LR+fd+bB/1h0Ew8tFHA2vYn7e7MAb94N+0Oxa7Z9fDIKz84vzYDgaHuj7/FL/MJoX",
+	"Xc15PBpeXcTzs7MrPo8Xc9Yf8cvRIlpEw3MWRZz3B6Po/PJqdBazxShi82A0uJyz+ehqHl96ux87q/4l",
+	"etj9lJl36jBW+0CZ/YyY1/hsl8cv56NgEcyv+nwYRzy4vBxFUTS6CgaXZ+fz/vAqHlz2g0sWsIuri/Po",
+	"an4Znw37o7NoFM+js7PYa3yuy36kx23943Yov55V7fVzfafq21Zef3DRC3pBr++1fI6K6MJrfkSqfGPg",
+	"7Xz1adgfDB++IgE3m+H2OsiebGS2dmU+NFvmjvjWBzsMqenBQXMo1NDvoCCfq3j7V1qvb/ebSlut11qv",
+	"GLFOrXnoy1eUYrZt7Atdh7UgrLHS9g3PpZVdbycT4DJeKyFND0Kedzdcm24/6JfWBtkD3yJO78OJ5N/I",
+	"8si2JIfzLEGZZ8xaj09PV1r3vtvFH3rpdkWdFVGi8rgXqdTzvXuWCTZPis+kkGSkWyOLhrqDulrlZsUZ",
+	"guH57aK5+PZo+cWg5muU45FdqTKz6p5Rqmxhx7v9sEfU1IaVOjIoqFRhA07e5Jla8+7rfJ4I2fHR+o5W",
+	"kAi003MZ8wzCHs/DdpzUVtpBC8/JiXS3vWcr7larn9igdgcyJrR1mN9OJr1K2zhyefj68D8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

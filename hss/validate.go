@@ -10,9 +10,12 @@ import (
 // The checks in this file run before every call, so that input the service
 // would refuse, or misread, never leaves the machine. They enforce what
 // api/openapi.yaml states (required values, minLength/maxLength counted in
-// characters, minimum/maximum, closed enums) and the cross-field rules of
-// hss-api.md that OpenAPI 3.0 cannot state. Open sets (event types, event
-// class ids, attack_tag, asset_value, att_ck, field_key) are never refused.
+// characters, minimum/maximum, closed enums, and no empty query value:
+// OpenAPI 3.0 refuses one unless a parameter sets allowEmptyValue, which
+// none here does) and the cross-field rules of hss-api.md that OpenAPI 3.0
+// cannot state. The values of open sets (event types, event class ids,
+// attack_tag, asset_value, att_ck, field_key) are never refused, only an
+// empty one in the query.
 //
 // They are cheap: no reflection, no regular expressions, and no allocation
 // unless they fail. validate_test.go walks the spec to keep them in step
@@ -163,6 +166,28 @@ func checkExportParams(p *gen.ExportEventsParams) error {
 	if err := checkOptString("public_ip", p.PublicIp, maxIPLen); err != nil {
 		return err
 	}
+	// The open sets: any value but an empty one.
+	if err := checkOptString("attack_tag", p.AttackTag, 0); err != nil {
+		return err
+	}
+	if err := checkOptString("asset_value", p.AssetValue, 0); err != nil {
+		return err
+	}
+	if err := checkOptString("att_ck", p.AttCk, 0); err != nil {
+		return err
+	}
+	if err := checkOptList("event_class_ids", p.EventClassIds); err != nil {
+		return err
+	}
+	if err := checkOptList("tag_list", p.TagList); err != nil {
+		return err
+	}
+	if err := checkOptList("event_id_list", p.EventIdList); err != nil {
+		return err
+	}
+	if p.EventTypes != nil && len(*p.EventTypes) == 0 {
+		return &ValidationError{Field: "event_types", Reason: emptyListReason}
+	}
 	if p.HandleStatus != nil && !p.HandleStatus.Valid() {
 		return &ValidationError{Field: "handle_status", Reason: enumReason(string(*p.HandleStatus), handleStatusValues)}
 	}
@@ -170,6 +195,9 @@ func checkExportParams(p *gen.ExportEventsParams) error {
 		return &ValidationError{Field: "severity", Reason: enumReason(string(*p.Severity), severityValues)}
 	}
 	if p.SeverityList != nil {
+		if len(*p.SeverityList) == 0 {
+			return &ValidationError{Field: "severity_list", Reason: emptyListReason}
+		}
 		for i, s := range *p.SeverityList {
 			if !s.Valid() {
 				return &ValidationError{Field: "severity_list[" + strconv.Itoa(i) + "]", Reason: enumReason(string(s), severityValues)}
@@ -186,6 +214,28 @@ func checkExportParams(p *gen.ExportEventsParams) error {
 		return err
 	}
 	return checkTimeRange(p.LastDays, p.BeginTime, p.EndTime)
+}
+
+// emptyListReason refuses an empty list query parameter, which would go out
+// as "name=": an empty value, which the spec refuses (no parameter of this
+// API sets allowEmptyValue). A nil list leaves the filter out.
+const emptyListReason = "must not be empty (nil leaves the filter out)"
+
+// checkOptList checks an optional list of an open set: absent (nil), or at
+// least one value, none of them empty (each is sent as "name=value").
+func checkOptList(field string, l *[]string) error {
+	if l == nil {
+		return nil
+	}
+	if len(*l) == 0 {
+		return &ValidationError{Field: field, Reason: emptyListReason}
+	}
+	for i, v := range *l {
+		if v == "" {
+			return &ValidationError{Field: field + "[" + strconv.Itoa(i) + "]", Reason: "must not be empty"}
+		}
+	}
+	return nil
 }
 
 // checkNotNegative checks an optional count (the spec's minimum: 0).
@@ -252,9 +302,17 @@ func checkExportColumns(cols gen.ExportColumns) error {
 }
 
 // checkHandleParams checks the query and header parameters of HandleEvents.
-// container_name, container_id and region have no bounds in the spec.
+// container_name, container_id and region have no bounds in the spec; the
+// first two are query values, which must not be empty.
 func checkHandleParams(p *gen.HandleEventsParams) error {
-	return checkOptString("enterprise_project_id", p.EnterpriseProjectId, maxIDLen)
+	if err := checkOptString("enterprise_project_id", p.EnterpriseProjectId, maxIDLen); err != nil {
+		return err
+	}
+	// Query values: any but an empty one (the spec has no allowEmptyValue).
+	if err := checkOptString("container_name", p.ContainerName, 0); err != nil {
+		return err
+	}
+	return checkOptString("container_id", p.ContainerId, 0)
 }
 
 // checkOperateRequest checks the body of HandleEvents: the operate type,

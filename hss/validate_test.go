@@ -128,13 +128,14 @@ func TestCheckExportParamsGood(t *testing.T) {
 		},
 		"open sets take any value": func(p *gen.ExportEventsParams) {
 			p.EventType = Ptr(int32(-7))
-			p.AttackTag, p.AssetValue, p.AttCk = Ptr(""), Ptr(""), Ptr(runes("x", 5000))
-			p.EventClassIds = &[]string{"", runes("x", 5000)}
+			p.AttackTag, p.AssetValue, p.AttCk = Ptr("a"), Ptr("not-listed"), Ptr(runes("x", 5000))
+			p.EventClassIds = &[]string{"x", runes("x", 5000)}
+			p.EventTypes = &[]int32{-1, 0, 99999}
+			p.TagList, p.EventIdList = &[]string{"?&= "}, &[]string{runes("x", 5000)}
 		},
 		"counts at their minimum": func(p *gen.ExportEventsParams) {
 			p.Offset, p.Limit, p.ExportSize = Ptr(int32(0)), Ptr(int32(0)), Ptr(int32(0))
 		},
-		"empty severity list": func(p *gen.ExportEventsParams) { p.SeverityList = &[]gen.Severity{} },
 	}
 	for name, edit := range tests {
 		p := validExport()
@@ -169,6 +170,20 @@ func TestCheckExportParamsBad(t *testing.T) {
 		{"severity_list item unknown", func(p *gen.ExportEventsParams) {
 			p.SeverityList = &[]gen.Severity{gen.Low, gen.Low, "Fatal"}
 		}, "severity_list[2]"},
+		// An empty query value ("name=") is one the spec refuses: the open
+		// sets too, and the lists, which nil leaves out.
+		{"attack_tag empty", func(p *gen.ExportEventsParams) { p.AttackTag = Ptr("") }, "attack_tag"},
+		{"asset_value empty", func(p *gen.ExportEventsParams) { p.AssetValue = Ptr("") }, "asset_value"},
+		{"att_ck empty", func(p *gen.ExportEventsParams) { p.AttCk = Ptr("") }, "att_ck"},
+		{"severity_list empty", func(p *gen.ExportEventsParams) { p.SeverityList = &[]gen.Severity{} }, "severity_list"},
+		{"severity_list item empty", func(p *gen.ExportEventsParams) { p.SeverityList = &[]gen.Severity{gen.Low, ""} }, "severity_list[1]"},
+		{"event_types empty", func(p *gen.ExportEventsParams) { p.EventTypes = &[]int32{} }, "event_types"},
+		{"event_class_ids empty", func(p *gen.ExportEventsParams) { p.EventClassIds = &[]string{} }, "event_class_ids"},
+		{"event_class_ids item empty", func(p *gen.ExportEventsParams) { p.EventClassIds = &[]string{"a", "b", ""} }, "event_class_ids[2]"},
+		{"tag_list empty", func(p *gen.ExportEventsParams) { p.TagList = &[]string{} }, "tag_list"},
+		{"tag_list item empty", func(p *gen.ExportEventsParams) { p.TagList = &[]string{""} }, "tag_list[0]"},
+		{"event_id_list empty", func(p *gen.ExportEventsParams) { p.EventIdList = &[]string{} }, "event_id_list"},
+		{"event_id_list item empty", func(p *gen.ExportEventsParams) { p.EventIdList = &[]string{"x", ""} }, "event_id_list[1]"},
 		{"begin_time negative", func(p *gen.ExportEventsParams) { p.BeginTime, p.EndTime = Ptr(int64(-1)), Ptr(int64(0)) }, "begin_time"},
 		{"end_time negative", func(p *gen.ExportEventsParams) { p.BeginTime, p.EndTime = Ptr(int64(0)), Ptr(int64(-1)) }, "end_time"},
 		{"begin_time without end_time", func(p *gen.ExportEventsParams) { p.BeginTime = Ptr(int64(1)) }, "end_time"},
@@ -419,7 +434,7 @@ func TestCheckOperateRequestBad(t *testing.T) {
 func TestCheckHandleParams(t *testing.T) {
 	good := []gen.HandleEventsParams{
 		{},
-		{EnterpriseProjectId: Ptr("0"), ContainerName: Ptr(""), ContainerId: Ptr(runes("x", 5000)), Region: Ptr("ap-southeast-1")},
+		{EnterpriseProjectId: Ptr("0"), ContainerName: Ptr("?&= "), ContainerId: Ptr(runes("x", 5000)), Region: Ptr("ap-southeast-1")},
 		{EnterpriseProjectId: Ptr(runes("é", 256))},
 	}
 	for _, p := range good {
@@ -429,6 +444,8 @@ func TestCheckHandleParams(t *testing.T) {
 	}
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{EnterpriseProjectId: Ptr("")}), "enterprise_project_id")
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{EnterpriseProjectId: Ptr(runes("é", 257))}), "enterprise_project_id")
+	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerName: Ptr("")}), "container_name")
+	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerId: Ptr("")}), "container_id")
 }
 
 func TestCheckIDs(t *testing.T) {
@@ -680,7 +697,25 @@ func TestCheckSpecParameters(t *testing.T) {
 				if s.Type.Is("array") {
 					s = s.Items.Value // items of an exploded form array
 				}
+				// OpenAPI 3.0: a query parameter refuses an empty value
+				// ("name=") unless it sets allowEmptyValue.
+				emptyRefused := p.In == "query" && !p.AllowEmptyValue
+				if emptyRefused && p.Schema.Value.Type.Is("array") && op.OperationID == "ExportEvents" {
+					// An empty list goes out as "name=" too.
+					q := validExport()
+					if !setJSONSlice(&q, p.Name, true) {
+						t.Errorf("%s: array parameter %s has no Go field", op.OperationID, p.Name)
+					}
+					checked++
+					var ve *ValidationError
+					if err := checkExportParams(&q); !errors.As(err, &ve) || ve.Field != p.Name {
+						t.Errorf("%s %s: an empty list passed or named another field: %v", op.OperationID, p.Name, err)
+					}
+				}
 				for _, c := range boundCases(s) {
+					if v, ok := c.v.(string); ok && v == "" && emptyRefused {
+						c.refuse, c.why = true, "empty query value"
+					}
 					check := paramCheck(op.OperationID, p.In, p.Name, c.v)
 					if check == nil {
 						if p.In == "header" || s.Type.Is("array") {

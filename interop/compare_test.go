@@ -36,7 +36,7 @@ func TestComparisonsCatchDifferences(t *testing.T) {
 		Category: hss.CategoryHost,
 		EventId:  "case 1",
 		HostName: hss.Ptr("web 01/é&=+"),
-		TagList:  &[]string{"a", "a", ""},
+		TagList:  &[]string{"a", "a", "b"},
 	}
 	cols := hss.ExportColumns{{"event_name", "Alarm <name> & co"}}
 	sdkReq, err := toSDKExport(params, cols)
