@@ -191,9 +191,15 @@ func (c *Client) ProjectID(ctx context.Context) (string, error) {
 }
 
 // safeRedirects returns a copy of hc (or a new client) whose redirects never
-// carry credentials to another host. net/http already drops Authorization
-// between unrelated domains, but not X-Auth-Token or X-Security-Token, and it
-// keeps Authorization for subdomains.
+// carry credentials to another host (or scheme). net/http already drops
+// Authorization between unrelated domains, but not X-Auth-Token or
+// X-Security-Token, and it keeps Authorization for subdomains.
+//
+// Nor do they carry a body there: a 307 or 308 makes net/http send the
+// request again with its body, and the body of an IAM token request holds
+// the user's password. Such a redirect to another host is refused; a 301,
+// 302 or 303 (which net/http follows with a GET and no body) is followed
+// without the credential headers.
 func safeRedirects(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -204,6 +210,9 @@ func safeRedirects(hc *http.Client) *http.Client {
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme) {
+			if req.GetBody != nil || (req.Body != nil && req.Body != http.NoBody) {
+				return fmt.Errorf("refused a redirect to %s://%s: it would send the request body to another host", req.URL.Scheme, req.URL.Host)
+			}
 			for _, h := range credentialHeaders {
 				req.Header.Del(h)
 			}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -465,39 +466,71 @@ func TestServerErrorOnPostIsNotRetried(t *testing.T) {
 	}
 }
 
+// TestRedirectToAnotherHostCarriesNoCredentials: a redirect to another host
+// is followed without the credential headers when net/http drops the body
+// (302: a GET), and refused when it would send the body again (307, 308),
+// which for IAM's token call holds the password.
 func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 	var mu sync.Mutex
-	var got []http.Header
-	other := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+	var got []*http.Request
+	var bodies []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
-		got = append(got, r.Header.Clone())
+		got = append(got, r.Clone(context.Background()))
+		bodies = append(bodies, string(b))
 		mu.Unlock()
 		okExport(w, r)
-	})
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
-	})
-	for _, creds := range []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), alice} {
-		got = nil
-		c := newClient(t, ts.URL, creds, nil)
-		if p, ok := c.auth.(*passwordAuth); ok { // a token obtained beforehand
-			p.tokens.set(iamToken{value: testToken, expiresAt: time.Now().Add(time.Hour)}, time.Now().Add(time.Hour))
-		}
-		if err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil); err != nil {
-			t.Fatalf("%s: %v", creds.kind(), err)
-		}
-		if len(got) != 1 {
-			t.Fatalf("%s: the other host got %d requests, want 1", creds.kind(), len(got))
-		}
-		for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
-			if v := got[0].Get(h); v != "" {
-				t.Errorf("%s: redirect carried %s to another host", creds.kind(), h)
+	}))
+	t.Cleanup(other.Close)
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.RequestURI(), status)
+		}))
+		t.Cleanup(redirect.Close)
+		// The last case is the password's: the token is fetched through the
+		// redirect.
+		for i, creds := range []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), alice, alice} {
+			got, bodies = nil, nil
+			c := newClient(t, redirect.URL, creds, nil)
+			if p, ok := c.auth.(*passwordAuth); ok && i == 2 { // a token obtained beforehand
+				p.tokens.set(iamToken{value: testToken, expiresAt: time.Now().Add(time.Hour)}, time.Now().Add(time.Hour))
 			}
-		}
-		for k, vs := range got[0] {
-			for _, v := range vs {
-				if containsSecret(v) {
-					t.Errorf("%s: header %s carried a secret to another host", creds.kind(), k)
+			err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+			name := fmt.Sprintf("%d, %s (case %d)", status, creds.kind(), i)
+			if status == http.StatusFound {
+				if i == 3 {
+					// IAM answers the GET with no token: the call fails,
+					// having sent no password.
+					if err == nil {
+						t.Errorf("%s: a token call redirected to a GET succeeded", name)
+					}
+				} else if err != nil || len(got) != 1 || got[0].Method != http.MethodGet {
+					t.Fatalf("%s: err %v, the other host got %d requests; want a GET", name, err, len(got))
+				}
+			} else {
+				if err == nil || !strings.Contains(err.Error(), "refused a redirect to http://"+other.Listener.Addr().String()) {
+					t.Errorf("%s: err = %v, want the redirect refused", name, err)
+				}
+				if len(got) != 0 {
+					t.Errorf("%s: the other host got %d requests, want none", name, len(got))
+				}
+			}
+			for j, r := range got {
+				for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
+					if v := r.Header.Get(h); v != "" {
+						t.Errorf("%s: redirect carried %s to another host", name, h)
+					}
+				}
+				for k, vs := range r.Header {
+					for _, v := range vs {
+						if containsSecret(v) {
+							t.Errorf("%s: header %s carried a secret to another host", name, k)
+						}
+					}
+				}
+				if containsSecret(bodies[j]) || bodies[j] != "" {
+					t.Errorf("%s: the other host got a body: %q", name, bodies[j])
 				}
 			}
 		}
