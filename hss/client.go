@@ -2,10 +2,12 @@ package hss
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -68,11 +70,49 @@ func (c Config) String() string {
 		creds = c.Credentials.kind()
 	}
 	return fmt.Sprintf("hss.Config{Region: %q, ProjectID: %q, Credentials: %s, Endpoint: %q, IAMEndpoint: %q}",
-		c.Region, c.ProjectID, creds, c.Endpoint, c.IAMEndpoint)
+		c.Region, c.ProjectID, creds, redactEndpoint(c.Endpoint), redactEndpoint(c.IAMEndpoint))
+}
+
+// redactEndpoint is an endpoint as a Config prints it: user information,
+// query and fragment masked (New refuses all three, but a configuration is
+// often printed to find out why New failed, and they may hold a password or
+// a token), and "[unparsable]" for what does not parse, which may be
+// anything.
+func redactEndpoint(e string) string {
+	if e == "" {
+		return ""
+	}
+	u, err := url.Parse(e)
+	if err != nil {
+		return "[unparsable]"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "REDACTED", false
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "REDACTED", ""
+	}
+	return u.String()
 }
 
 // GoString is String, so %#v hides the secrets too.
 func (c Config) GoString() string { return c.String() }
+
+// MarshalJSON writes the configuration without its secrets: the credentials
+// redacted, the endpoints as String prints them, and neither the HTTP
+// client nor the logger.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Region, ProjectID     string
+		Credentials           Credentials `json:",omitempty"`
+		Endpoint, IAMEndpoint string      `json:",omitempty"`
+		MaxAttempts           int         `json:",omitempty"`
+		UserAgent             string      `json:",omitempty"`
+	}{c.Region, c.ProjectID, c.Credentials, redactEndpoint(c.Endpoint), redactEndpoint(c.IAMEndpoint), c.MaxAttempts, c.UserAgent})
+}
 
 // Client calls HSS. It is safe for concurrent use; share one per
 // region, project and credentials.
