@@ -570,6 +570,42 @@ func TestAPIErrorShapes(t *testing.T) {
 	}
 }
 
+// TestAPIErrorLargeDocument: a 403 whose document carries a long
+// encoded_authorization_message keeps its code and message; a request id
+// only in the document is used; a long body that is no document is kept
+// to 4 KiB.
+func TestAPIErrorLargeDocument(t *testing.T) {
+	long := strings.Repeat("QUJD", 5000) // 20 KB
+	for _, tc := range []struct {
+		header, body         string
+		code, msg, requestID string
+		bodyLen              int
+	}{
+		{"rid-h", `{"error_code":"HSS.0004","error_msg":"Insufficient permission","encoded_authorization_message":"` + long + `"}`, "HSS.0004", "Insufficient permission", "rid-h", 0},
+		{"", `{"error_code":"APIGW.0308","error_msg":"throttled","request_id":"rid-body"}`, "APIGW.0308", "throttled", "rid-body", 0},
+		{"rid-h", `{"error_code":"APIGW.0308","error_msg":"throttled","request_id":"rid-body"}`, "APIGW.0308", "throttled", "rid-h", 0},
+		{"", "<html>" + long + "</html>", "", "", "", maxErrorBody},
+	} {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if tc.header != "" {
+				w.Header().Set("X-Request-Id", tc.header)
+			}
+			w.WriteHeader(403)
+			io.WriteString(w, tc.body)
+		})
+		c := newClient(t, ts.URL, Token(testToken), nil)
+		err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			t.Fatalf("err = %v", err)
+		}
+		if apiErr.Code != tc.code || apiErr.Message != tc.msg || apiErr.RequestID != tc.requestID || len(apiErr.Body) != tc.bodyLen {
+			t.Errorf("got code %q, message %q, request id %q, %d bytes of body; want %q, %q, %q, %d",
+				apiErr.Code, apiErr.Message, apiErr.RequestID, len(apiErr.Body), tc.code, tc.msg, tc.requestID, tc.bodyLen)
+		}
+	}
+}
+
 func FuzzDecodeAPIError(f *testing.F) {
 	for _, s := range []string{`{"error_code":"HSS.1","error_msg":"m"}`, `{"error":{"code":1,"message":"m"}}`, `{"error":null}`, `[]`, `"x"`, ``, `{"error":{"code":[1]}}`} {
 		f.Add(502, []byte(s))
@@ -579,7 +615,7 @@ func FuzzDecodeAPIError(f *testing.F) {
 		if e.StatusCode != status {
 			t.Fatal("status lost")
 		}
-		if e.Code == "" && e.Message == "" && len(body) > 0 && !bytes.Equal(e.Body, body) {
+		if e.Code == "" && e.Message == "" && len(body) > 0 && !bytes.Equal(e.Body, body[:min(len(body), maxErrorBody)]) {
 			t.Fatal("an undecodable body was not kept")
 		}
 		_ = e.Error()

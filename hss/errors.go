@@ -23,7 +23,8 @@ type APIError struct {
 	Code string
 	// Message is the service's error message.
 	Message string
-	// RequestID is the X-Request-Id response header, for support tickets.
+	// RequestID is the X-Request-Id response header, for support tickets,
+	// or the error document's request_id when the header is missing.
 	RequestID string
 	// RetryAfter is the Retry-After response header, when there was one.
 	RetryAfter string
@@ -64,16 +65,26 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// maxErrorBody bounds how much of an error response is read and kept.
+// maxErrorDoc bounds how much of an error response is read and decoded: an
+// error document is small, but a 403 may carry a long
+// encoded_authorization_message beside its code and message.
+const maxErrorDoc = 64 << 10
+
+// maxErrorBody bounds how much of an error response that is not an error
+// document is kept in APIError.Body.
 const maxErrorBody = 4 << 10
 
 // newAPIError reads and closes resp.Body and returns the error it describes.
+// The request id is the X-Request-Id header's, or the document's request_id
+// when the header is missing.
 func newAPIError(op string, resp *http.Response) *APIError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorDoc))
 	_ = resp.Body.Close()
 	e := decodeAPIError(resp.StatusCode, body)
 	e.Operation = op
-	e.RequestID = resp.Header.Get("X-Request-Id")
+	if id := resp.Header.Get("X-Request-Id"); id != "" {
+		e.RequestID = id
+	}
 	e.RetryAfter = resp.Header.Get("Retry-After")
 	return e
 }
@@ -86,13 +97,14 @@ func decodeAPIError(status int, body []byte) *APIError {
 	var doc struct {
 		ErrorCode string `json:"error_code"`
 		ErrorMsg  string `json:"error_msg"`
+		RequestID string `json:"request_id"`
 		Error     *struct {
 			Code    json.RawMessage `json:"code"`
 			Message string          `json:"message"`
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(body, &doc); err == nil {
-		e.Code, e.Message = doc.ErrorCode, doc.ErrorMsg
+		e.Code, e.Message, e.RequestID = doc.ErrorCode, doc.ErrorMsg, doc.RequestID
 		if doc.Error != nil {
 			if e.Code == "" {
 				e.Code = rawCode(doc.Error.Code)
@@ -103,7 +115,7 @@ func decodeAPIError(status int, body []byte) *APIError {
 		}
 	}
 	if e.Code == "" && e.Message == "" && len(body) > 0 {
-		e.Body = body
+		e.Body = body[:min(len(body), maxErrorBody)]
 	}
 	return e
 }
