@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -117,6 +118,11 @@ func (a *passwordAuth) token(ctx context.Context, c *Client) (iamToken, error) {
 	})
 }
 
+// newTokenCache returns an empty cache of IAM tokens, which expire.
+func newTokenCache() *cached[iamToken] {
+	return &cached[iamToken]{expires: func(t iamToken) time.Time { return t.expiresAt }}
+}
+
 // refreshTime is when a token that expires at exp should be renewed: five
 // minutes early, or a tenth of its life early for short-lived tokens.
 func refreshTime(now, exp time.Time) time.Time {
@@ -129,13 +135,33 @@ func refreshTime(now, exp time.Time) time.Time {
 
 // cached holds one value that is expensive to get (a token, a project id),
 // fetching it at most once at a time however many callers wait for it.
+//
+// A value that expires (expires is set) is renewed ahead of time: once it is
+// due for renewal, callers keep getting it, without waiting, while one
+// renewal runs in the background, until staleMargin before it expires. A
+// renewal that fails (IAM down or slow) so fails no call while the value
+// lasts; the next is tried retryStale later. Only a caller without a usable
+// value waits for the fetch, and gets its error.
 type cached[T any] struct {
 	mu        sync.Mutex
 	val       T
 	ok        bool
 	refreshAt time.Time // zero: never
 	call      *fetchCall[T]
+	// expires returns when a value stops being usable; nil: never.
+	expires func(T) time.Time
+	// nextTry is when a failed renewal of a still usable value is tried
+	// again.
+	nextTry time.Time
 }
+
+// staleMargin is how long before a value expires it stops being handed
+// out while its renewal runs: a token must outlive the request it is on.
+const staleMargin = 30 * time.Second
+
+// retryStale is how long after a failed renewal the next one starts, while
+// the value it was to replace is still usable.
+const retryStale = 10 * time.Second
 
 type fetchCall[T any] struct {
 	done chan struct{}
@@ -169,28 +195,25 @@ func (c *cached[T]) fresh(now func() time.Time) (T, bool) {
 // for renewal. fetch returns the value and when to renew it (zero: never).
 func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error)) (T, error) {
 	c.mu.Lock()
-	if c.ok && (c.refreshAt.IsZero() || now().Before(c.refreshAt)) {
+	t := now()
+	if c.ok && (c.refreshAt.IsZero() || t.Before(c.refreshAt)) {
 		v := c.val
+		c.mu.Unlock()
+		return v, nil
+	}
+	// Due for renewal, but still usable: hand it out and renew it in the
+	// background (unless a renewal just failed).
+	if c.ok && c.expires != nil && t.Before(c.expires(c.val).Add(-staleMargin)) {
+		v := c.val
+		if c.call == nil && !t.Before(c.nextTry) {
+			c.start(ctx, now, fetch)
+		}
 		c.mu.Unlock()
 		return v, nil
 	}
 	call := c.call
 	if call == nil {
-		call = &fetchCall[T]{done: make(chan struct{})}
-		c.call = call
-		go func() {
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
-			v, refreshAt, err := fetch(fctx)
-			cancel()
-			c.mu.Lock()
-			if err == nil {
-				c.val, c.ok, c.refreshAt = v, true, refreshAt
-			}
-			c.call = nil
-			call.val, call.err = v, err
-			c.mu.Unlock()
-			close(call.done)
-		}()
+		call = c.start(ctx, now, fetch)
 	}
 	c.mu.Unlock()
 	select {
@@ -200,6 +223,28 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// start starts a fetch; c.mu is held.
+func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error)) *fetchCall[T] {
+	call := &fetchCall[T]{done: make(chan struct{})}
+	c.call = call
+	go func() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		v, refreshAt, err := fetch(fctx)
+		cancel()
+		c.mu.Lock()
+		if err == nil {
+			c.val, c.ok, c.refreshAt = v, true, refreshAt
+		} else {
+			c.nextTry = now().Add(retryStale)
+		}
+		c.call = nil
+		call.val, call.err = v, err
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	return call
 }
 
 // invalidate forgets the value if bad says it is the bad one, so the next get
@@ -275,10 +320,22 @@ func decodeToken(resp *http.Response) (iamToken, error) {
 			} `json:"project"`
 		} `json:"token"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+	if err := decodeIAMAnswer(resp.Body, &doc); err != nil {
 		return iamToken{}, fmt.Errorf("decoding the token document: %w", err)
 	}
 	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt, projectID: doc.Token.Project.ID}, nil
+}
+
+// decodeIAMAnswer reads an IAM answer of at most maxAnswer bytes, as the
+// HSS answers are read, and decodes it into v.
+func decodeIAMAnswer(body io.Reader, v any) error {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readAnswer(buf, body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
 }
 
 // discoverProject finds the project of the configured region: from the token
@@ -324,7 +381,7 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 				Name string `json:"name"`
 			} `json:"projects"`
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		if err := decodeIAMAnswer(resp.Body, &doc); err != nil {
 			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("decoding the project list: %w", err))
 		}
 		if len(doc.Projects) != 1 {

@@ -208,7 +208,7 @@ func New(cfg Config) (*Client, error) {
 	case Token:
 		c.auth = &tokenAuth{token: string(cr)}
 	case Password:
-		c.auth = &passwordAuth{creds: cr, tokens: &cached[iamToken]{}}
+		c.auth = &passwordAuth{creds: cr, tokens: newTokenCache()}
 	default:
 		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("unsupported kind %T", cfg.Credentials)}
 	}

@@ -147,6 +147,8 @@ type iamServer struct {
 	ttl        time.Duration
 	delay      time.Duration
 	rejectAll  atomic.Bool
+	iamDown    atomic.Bool  // the token call answers 503
+	lastToken  atomic.Value // the X-Auth-Token of the last HSS call
 }
 
 func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
@@ -155,6 +157,10 @@ func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
 		if r.Method == http.MethodPost && r.URL.Path == "/v3/auth/tokens" {
 			n := s.tokenCalls.Add(1)
 			time.Sleep(s.delay)
+			if s.iamDown.Load() {
+				writeJSON(w, 503, map[string]any{"error": map[string]any{"code": "IAM.0503", "message": "busy"}})
+				return
+			}
 			var doc struct {
 				Auth struct {
 					Identity struct {
@@ -186,6 +192,7 @@ func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
 			return
 		}
 		s.hssCalls.Add(1)
+		s.lastToken.Store(r.Header.Get("X-Auth-Token"))
 		s.mu.Lock()
 		ok := s.valid[r.Header.Get("X-Auth-Token")] && !s.rejectAll.Load()
 		s.mu.Unlock()
@@ -235,27 +242,130 @@ func TestPasswordOneTokenForConcurrentFirstCalls(t *testing.T) {
 	}
 }
 
-func TestPasswordTokenRefreshedBeforeExpiry(t *testing.T) {
+// TestIAMAnswersAreBounded: a token document or project list past maxAnswer
+// fails the call instead of being read whole.
+func TestIAMAnswersAreBounded(t *testing.T) {
+	huge := strings.Repeat("x", maxAnswer+1)
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v3/auth/tokens":
+			w.Header().Set("X-Subject-Token", testToken)
+			writeJSON(w, 201, map[string]any{"token": map[string]any{"expires_at": time.Now().Add(time.Hour), "pad": huge,
+				"project": map[string]any{"id": testProject}}})
+		case "/v3/projects":
+			writeJSON(w, 200, map[string]any{"projects": []any{map[string]any{"id": testProject, "name": "ap-southeast-1"}}, "pad": huge})
+		default:
+			okExport(w, r)
+		}
+	})
+	for _, creds := range []Credentials{alice, AccessKey{ID: testAK, Secret: testSK}} {
+		c := newClient(t, ts.URL, creds, func(cfg *Config) { cfg.ProjectID = "" })
+		err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+		if err == nil || !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: err = %v, want the answer refused as too long", creds.kind(), err)
+		}
+	}
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// renewing says whether a token renewal is running.
+func renewing(c *Client) bool {
+	tc := c.auth.(*passwordAuth).tokens
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return tc.call != nil
+}
+
+// TestPasswordTokenRenewedAhead: a token due for renewal is still used,
+// without waiting, while its renewal runs in the background; the next calls
+// use the new one. Within staleMargin of its expiry, a call waits for the
+// new token.
+func TestPasswordTokenRenewedAhead(t *testing.T) {
 	s := newIAMServer(t, time.Hour)
 	c := newClient(t, s.URL, alice, nil)
 	ctx := context.Background()
-	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
-		t.Fatal(err)
+	call := func() {
+		t.Helper()
+		if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
-		t.Fatal(err)
-	}
+	call()
+	call()
 	if n := s.tokenCalls.Load(); n != 1 {
 		t.Fatalf("token requests = %d, want 1 while the token is fresh", n)
 	}
+	first := s.lastToken.Load()
 	// 57 minutes later the token is within its renewal margin (6 minutes
-	// for a one-hour token): the next call renews it first.
+	// for a one-hour token).
 	c.now = func() time.Time { return time.Now().Add(57 * time.Minute) }
-	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
-		t.Fatal(err)
+	call()
+	if got := s.lastToken.Load(); got != first {
+		t.Errorf("the call due for renewal sent %v, want the token it had", got)
+	}
+	waitFor(t, "the renewal", func() bool { return s.tokenCalls.Load() == 2 && !renewing(c) })
+	call()
+	if got := s.lastToken.Load(); got == first {
+		t.Error("the call after the renewal sent the old token")
 	}
 	if n := s.tokenCalls.Load(); n != 2 {
-		t.Errorf("token requests = %d, want 2 after expiry", n)
+		t.Errorf("token requests = %d, want 2", n)
+	}
+	// The renewed token (issued "now", in real time) seen from 10 seconds
+	// before its expiry: too close to be sent, so the call waits for a new one.
+	c.now = func() time.Time { return time.Now().Add(time.Hour - 10*time.Second) }
+	call()
+	if n := s.tokenCalls.Load(); n != 3 {
+		t.Errorf("token requests = %d, want 3: a token about to expire was sent", n)
+	}
+}
+
+// TestPasswordTokenRenewalFailureKeepsTheToken: while IAM fails, calls go
+// on with the token they have as long as it lasts, trying a renewal every
+// retryStale; then they fail with IAM's error.
+func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
+	s := newIAMServer(t, time.Hour)
+	c := newClient(t, s.URL, alice, nil)
+	ctx := context.Background()
+	handle := func() error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) }
+	if err := handle(); err != nil {
+		t.Fatal(err)
+	}
+	s.iamDown.Store(true)
+	at := func(d time.Duration) { c.now = func() time.Time { return time.Now().Add(d) } }
+	at(57 * time.Minute)
+	if err := handle(); err != nil {
+		t.Fatalf("a call with a usable token failed while IAM is down: %v", err)
+	}
+	waitFor(t, "the failed renewal", func() bool { return s.tokenCalls.Load() == 2 && !renewing(c) })
+	if err := handle(); err != nil {
+		t.Fatalf("a call with a usable token failed after a failed renewal: %v", err)
+	}
+	if n := s.tokenCalls.Load(); n != 2 {
+		t.Errorf("token requests = %d, want 2: a failed renewal is not retried before retryStale", n)
+	}
+	at(57*time.Minute + retryStale + time.Second)
+	if err := handle(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second renewal", func() bool { return s.tokenCalls.Load() == 3 && !renewing(c) })
+	at(time.Hour - 10*time.Second) // too close to the expiry
+	var apiErr *APIError
+	if err := handle(); !errors.As(err, &apiErr) || apiErr.Code != "IAM.0503" {
+		t.Errorf("err = %v, want IAM's 503", err)
+	}
+	s.iamDown.Store(false)
+	if err := handle(); err != nil {
+		t.Errorf("IAM is back: %v", err)
 	}
 }
 
