@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -342,43 +343,54 @@ func TestTimeoutAgainstASilentServer(t *testing.T) {
 	}
 }
 
+// TestRedirectToAnotherHostCarriesNoCredential: a 302 to another host is
+// followed (as a GET) without the credential headers; a 307, which would
+// send the body there again, is refused.
 func TestRedirectToAnotherHostCarriesNoCredential(t *testing.T) {
 	for _, kind := range []string{credAKSKTemp, credToken} {
-		t.Run(kind, func(t *testing.T) {
-			useCredentials(t, kind)
-			var (
-				mu  sync.Mutex
-				got []http.Header
-			)
-			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				got = append(got, r.Header.Clone())
-				mu.Unlock()
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(`{"record_total_num":0,"task_id":"elsewhere"}`))
-			}))
-			defer other.Close()
-			first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
-			}))
-			defer first.Close()
+		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
+			t.Run(fmt.Sprintf("%s/%d", kind, status), func(t *testing.T) {
+				useCredentials(t, kind)
+				var (
+					mu  sync.Mutex
+					got []http.Header
+				)
+				other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					got = append(got, r.Header.Clone())
+					mu.Unlock()
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{"record_total_num":0,"task_id":"elsewhere"}`))
+				}))
+				defer other.Close()
+				first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, other.URL+r.URL.RequestURI(), status)
+				}))
+				defer first.Close()
 
-			r := runCLI(t, "", "export", "--region", hsstest.DefaultRegion, "--endpoint", first.URL,
-				"--project-id", hsstest.DefaultProjectID, "--category", "host", "--event-id", "c1")
-			if r.code != 0 {
-				t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(got) != 1 {
-				t.Fatalf("the other host received %d requests, want 1", len(got))
-			}
-			for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
-				if v := got[0].Get(h); v != "" {
-					t.Errorf("the other host received %s (%.12s...)", h, v)
+				r := runCLI(t, "", "export", "--region", hsstest.DefaultRegion, "--endpoint", first.URL,
+					"--project-id", hsstest.DefaultProjectID, "--category", "host", "--event-id", "c1")
+				mu.Lock()
+				defer mu.Unlock()
+				if status == http.StatusTemporaryRedirect {
+					if r.code != 1 || !strings.Contains(r.stderr, "refused a redirect") || len(got) != 0 {
+						t.Fatalf("exit status %d, %d requests to the other host; stderr:\n%s", r.code, len(got), r.stderr)
+					}
+					return
 				}
-			}
-		})
+				if r.code != 0 {
+					t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
+				}
+				if len(got) != 1 {
+					t.Fatalf("the other host received %d requests, want 1", len(got))
+				}
+				for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
+					if v := got[0].Get(h); v != "" {
+						t.Errorf("the other host received %s (%.12s...)", h, v)
+					}
+				}
+			})
+		}
 	}
 }
 
