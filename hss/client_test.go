@@ -560,6 +560,58 @@ func TestDialFailureIsRetried(t *testing.T) {
 	}
 }
 
+// TestDeadlineWhileWaitingToRetryADial: a deadline that ends while the
+// client waits to retry a failed dial is reported as the deadline (with
+// the dial's error beside it).
+func TestDeadlineWhileWaitingToRetryADial(t *testing.T) {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
+	}}
+	c := newClient(t, "http://127.0.0.1:1", Token(testToken), func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: tr}
+		cfg.MaxAttempts = 10
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("err = %v, want the deadline and the dial's error", err)
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		header string
+		want   time.Duration // -1: the backoff
+		ok     bool
+	}{
+		{"", -1, true},
+		{"garbage", -1, true},
+		{"0", 0, true},
+		{"-5", 0, true},
+		{"5", 5 * time.Second, true},
+		{"60", time.Minute, true},
+		{"61", 0, false},
+		{"9300000000", 0, false},  // overflowed to 0 s
+		{"18446744074", 0, false}, // overflowed to 290 ms
+		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{now.Add(2 * time.Hour).Format(http.TimeFormat), 0, false},
+	} {
+		d, ok := retryWait(tc.header, 1, now)
+		switch {
+		case ok != tc.ok:
+			t.Errorf("retryWait(%q) ok = %t, want %t (wait %v)", tc.header, ok, tc.ok, d)
+		case !ok:
+		case tc.want == -1 && (d < retryBase/2 || d > retryBase):
+			t.Errorf("retryWait(%q) = %v, want the first backoff", tc.header, d)
+		case tc.want >= 0 && d != tc.want:
+			t.Errorf("retryWait(%q) = %v, want %v", tc.header, d, tc.want)
+		}
+	}
+}
+
 func TestServerErrorOnPostIsNotRetried(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req-503")

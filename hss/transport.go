@@ -101,7 +101,9 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		if err != nil {
 			if ctx.Err() == nil && attempt < c.maxAttempts && failedBeforeSending(err) {
 				if werr := sleep(ctx, backoff(attempt)); werr != nil {
-					return nil, opError(op, err)
+					// The context ended while waiting: say so (errors.Is
+					// finds it), with the failure that made us wait.
+					return nil, opError(op, fmt.Errorf("%w (while waiting to retry after: %w)", werr, err))
 				}
 				continue
 			}
@@ -265,6 +267,9 @@ func retryWait(retryAfter string, attempt int, now time.Time) (time.Duration, bo
 	}
 	var d time.Duration
 	if secs, err := strconv.Atoi(retryAfter); err == nil {
+		if secs > int(retryAfterMax/time.Second) {
+			return retryAfterMax, false // and time.Duration(secs) * time.Second might overflow
+		}
 		d = time.Duration(secs) * time.Second
 	} else if t, err := http.ParseTime(retryAfter); err == nil {
 		d = t.Sub(now)
