@@ -1270,7 +1270,7 @@ var operateParams = []paramWant{
 	{"enterprise_project_id", "query", false, strLen(1, 256)},
 	{"container_name", "query", false, nonEmpty},
 	{"container_id", "query", false, nonEmpty},
-	{"region", "header", false, str}, // decision 7
+	{"region", "header", false, nonEmpty}, // decision 7
 }
 
 // TestSeedParametersInSpec compares the seeds' parameter tables with the

@@ -444,7 +444,7 @@ type HandleEventsParams struct {
 	// ContainerId Container ID. Decision: not empty (see `container_name`).
 	ContainerId *string `form:"container_id,omitempty" json:"container_id,omitempty"`
 
-	// Region Region ID. Decision (hss-api.md 7) an optional header.
+	// Region Region ID. Decision (hss-api.md 7) an optional header. Decision: when sent, not empty (an empty header names no region).
 	Region *string `json:"region,omitempty"`
 }
 
@@ -2968,16 +2968,17 @@ var swaggerSpec = []string{
 	"6pXqMzugrLXTsjJVeKS5NoQ0+lAOSm/37ZWIvmtBRLJQlIrOFwsRIdZry//HajcOJcnbHHwfEnHHXRmt",
 	"rYOxVEa4E/QltnGpbDUsxT0HqSAheFxmo5Eug5MpnfTnqddxSr7suKqTf1G0Ub5d372gcbxdtXmD4/9F",
 	"rajWfC0RQs4c0rytpDf28xMiZkZlGk7uhOy6GlTLDdrV7pAp3UEWpIC7MC+pIHjprdy+fkZ4sfM4ZLvU",
-	"8zy4PvIl8kIdqIZYvOjYImeczpLad/Raq+AzWu3o1/Fe7oF+rzq7PMMp2NLWefVlv/XXq2cw6q11Y2/A",
-	"Lvq8zwfd82Bx1j2LR+fd+bB/1h0Ew8tFHA2vYn7e7MAb94N+0Oxa7Z9fDIKz84vzYDgaHuj7/FL/MJoX",
-	"Xc15PBpeXcTzs7MrPo8Xc9Yf8cvRIlpEw3MWRZz3B6Po/PJqdBazxShi82A0uJyz+ehqHl96ux87q/4l",
-	"etj9lJl36jBW+0CZ/YyY1/hsl8cv56NgEcyv+nwYRzy4vBxFUTS6CgaXZ+fz/vAqHlz2g0sWsIuri/Po",
-	"an4Znw37o7NoFM+js7PYa3yuy36kx23943Yov55V7fVzfafq21Zef3DRC3pBr++1fI6K6MJrfkSqfGPg",
-	"7Xz1adgfDB++IgE3m+H2OsiebGS2dmU+NFvmjvjWBzsMqenBQXMo1NDvoCCfq3j7V1qvb/ebSlut11qv",
-	"GLFOrXnoy1eUYrZt7Atdh7UgrLHS9g3PpZVdbycT4DJeKyFND0Kedzdcm24/6JfWBtkD3yJO78OJ5N/I",
-	"8si2JIfzLEGZZ8xaj09PV1r3vtvFH3rpdkWdFVGi8rgXqdTzvXuWCTZPis+kkGSkWyOLhrqDulrlZsUZ",
-	"guH57aK5+PZo+cWg5muU45FdqTKz6p5Rqmxhx7v9sEfU1IaVOjIoqFRhA07e5Jla8+7rfJ4I2fHR+o5W",
-	"kAi003MZ8wzCHs/DdpzUVtpBC8/JiXS3vWcr7larn9igdgcyJrR1mN9OJr1K2zhyefj68D8BAAD//w==",
+	"8zy4PvIl8kIdqIZYvOjYImeczpLiO3q1A9CHEG3HXO0s5bU656igBMhov87BOno7/owTvdyj/V51inmG",
+	"U/CmrZPry34rsVfPiNRb9cbegF30eZ8PuufB4qx7Fo/Ou/Nh/6w7CIaXizgaXsX8vNnRN+4H/aDZBds/",
+	"vxgEZ+cX58FwNDzQR/ql/qE1L7qa83g0vLqI52dnV3weL+asP+KXo0W0iIbnLIo47w9G0fnl1egsZotR",
+	"xObBaHA5Z/PR1Ty+9HY/nlb9S/S1+2k079RhrPbBM/tZMq/xGTCPX85HwSKYX/X5MI54cHk5iqJodBUM",
+	"Ls/O5/3hVTy47AeXLGAXVxfn0dX8Mj4b9kdn0SieR2dnsdf4/Jf96I/b+sftUH6Nq9rr5/pO1beyvP7g",
+	"ohf0gl7fa/m8FdGF1/woVfnGwNv5itSwPxg+fEUCbjbX7XWkPdlobe3yfGi24B3x1Q92LFIThYPmUOii",
+	"30H2nqt4+1daw2/3m1RbreFa7xmxTq0Z6ctXlIq2De0LXYe1SKzx0/ZN0KWVhW8nE+AyXishTQ9Cnnc3",
+	"XJtuP+iX1gvZF98iTu/DieTfyJLJtiQA8yxBCWjMWo9PT1da977bxR966XZFnRpRovK4F6nU8717lgk2",
+	"T4rPrpCcpFsjC4m6jbpa5WbFGYLh+e2ivviWafkFouZrlDOSXakys+qeUeptYce7/bBH1NSGlToyKEhV",
+	"YQNO3uSZWvPu63yeCNnx0ZqPVpAItPtzifoh7PE8bMdJbaUdtPCcnFJ323u25271+4kNkncgY0JbB/zt",
+	"ZNKrdI8jl4evD/8TAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

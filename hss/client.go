@@ -185,6 +185,20 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
+	if cfg.MaxAttempts < 0 {
+		return nil, &ValidationError{Field: "max_attempts", Reason: "must not be negative (0: the default)"}
+	}
+	// What goes into a header must be something a header can carry: say so
+	// now rather than fail every call. (The project id is sent as
+	// X-Project-Id.)
+	for _, h := range []struct{ field, value string }{
+		{"project_id", cfg.ProjectID}, {"user_agent", cfg.UserAgent}, {"credentials", credentialHeaderValue(cfg.Credentials)},
+		{"credentials.SecurityToken", securityToken(cfg.Credentials)},
+	} {
+		if err := checkHeaderValue(h.field, h.value); err != nil {
+			return nil, err
+		}
+	}
 	c.http = safeRedirects(cfg.HTTPClient)
 	if c.http.Jar == nil && c.http.Timeout == 0 {
 		c.direct = c.http.Transport
@@ -213,6 +227,24 @@ func New(cfg Config) (*Client, error) {
 		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("unsupported kind %T", cfg.Credentials)}
 	}
 	return c, nil
+}
+
+// credentialHeaderValue is the part of c that is sent in a header as it is:
+// a Token. (An access key id is checked by signer.NewSigner; a password goes
+// in a JSON body.)
+func credentialHeaderValue(c Credentials) string {
+	if t, ok := c.(Token); ok {
+		return string(t)
+	}
+	return ""
+}
+
+// securityToken is the security token of temporary AccessKey credentials.
+func securityToken(c Credentials) string {
+	if k, ok := c.(AccessKey); ok {
+		return k.SecurityToken
+	}
+	return ""
 }
 
 // Region is the region the client was configured for.

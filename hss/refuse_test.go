@@ -28,6 +28,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		edit(&r)
 		return c.HandleEvents(ctx, r, nil)
 	}
+	handleWith := func(p *HandleEventsParams) error {
+		return c.HandleEvents(ctx, SimpleRequest(Ignore, testEvent()), p)
+	}
 	long := strings.Repeat("x", 65)
 	cases := []struct {
 		name  string
@@ -46,6 +49,11 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		}, nil), "end_time"},
 		{"end before begin", export(func(p *ExportEventsParams) { p.LastDays, p.BeginTime, p.EndTime = nil, Ptr[int64](5), Ptr[int64](4) }, nil), "end_time"},
 		{"negative limit", export(func(p *ExportEventsParams) { p.Limit = Ptr[int32](-1) }, nil), "limit"},
+		{"empty list", export(func(p *ExportEventsParams) { p.SeverityList = &[]Severity{} }, nil), "severity_list"},
+		{"empty open-set value", export(func(p *ExportEventsParams) { p.AttackTag = Ptr("") }, nil), "attack_tag"},
+		{"region a header cannot carry", handleWith(&HandleEventsParams{Region: Ptr("ap-southeast-1\r\nX-Evil: 1")}), "region"},
+		{"empty region", handleWith(&HandleEventsParams{Region: Ptr("")}), "region"},
+		{"empty container_id", handleWith(&HandleEventsParams{ContainerId: Ptr("")}), "container_id"},
 		{"no columns", export(func(*ExportEventsParams) {}, ExportColumns{}), "columns"},
 		{"column of three", export(func(*ExportEventsParams) {}, ExportColumns{{"a", "b", "c"}}), "columns[0]"},
 		{"no events", handle(func(r *OperateEventsRequest) { r.OperateEventList = nil }), "operate_event_list"},
@@ -82,6 +90,40 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	}
 	if n := ts.hits.Load(); n != 0 {
 		t.Errorf("the server received %d requests for refused input", n)
+	}
+}
+
+// TestNewRefusesWhatAHeaderCannotCarry: a project id, user agent, token or
+// security token with a control character would break its header (and a
+// negative MaxAttempts is a mistake): New refuses them, naming the field,
+// and never shows the secret.
+func TestNewRefusesWhatAHeaderCannotCarry(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"project_id", func(c *Config) { c.ProjectID = testProject + "\n" }},
+		{"user_agent", func(c *Config) { c.UserAgent = "tool/1\r\nX-Evil: 1" }},
+		{"credentials", func(c *Config) { c.Credentials = Token(testToken + "\n") }},
+		{"credentials.SecurityToken", func(c *Config) {
+			c.Credentials = AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS + "\x00"}
+		}},
+		{"max_attempts", func(c *Config) { c.MaxAttempts = -1 }},
+	} {
+		cfg := Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: AccessKey{ID: testAK, Secret: testSK}}
+		tc.edit(&cfg)
+		_, err := New(cfg)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: %v, want a ValidationError of %s", tc.field, err, tc.field)
+		}
+		if err != nil && containsSecret(err.Error()) {
+			t.Errorf("%s: the error shows a secret: %v", tc.field, err)
+		}
+	}
+	// A tab is allowed in a header value, and so is non-ASCII text.
+	if _, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: Token(testToken), UserAgent: "tool\t1 é"}); err != nil {
+		t.Errorf("a user agent with a tab and é: %v", err)
 	}
 }
 

@@ -302,8 +302,8 @@ func checkExportColumns(cols gen.ExportColumns) error {
 }
 
 // checkHandleParams checks the query and header parameters of HandleEvents.
-// container_name, container_id and region have no bounds in the spec; the
-// first two are query values, which must not be empty.
+// container_name, container_id and region have no bounds in the spec but
+// not to be empty; region, a header, must also be one a header can carry.
 func checkHandleParams(p *gen.HandleEventsParams) error {
 	if err := checkOptString("enterprise_project_id", p.EnterpriseProjectId, maxIDLen); err != nil {
 		return err
@@ -312,7 +312,29 @@ func checkHandleParams(p *gen.HandleEventsParams) error {
 	if err := checkOptString("container_name", p.ContainerName, 0); err != nil {
 		return err
 	}
-	return checkOptString("container_id", p.ContainerId, 0)
+	if err := checkOptString("container_id", p.ContainerId, 0); err != nil {
+		return err
+	}
+	if p.Region != nil {
+		if err := checkOptString("region", p.Region, 0); err != nil {
+			return err
+		}
+		return checkHeaderValue("region", *p.Region)
+	}
+	return nil
+}
+
+// checkHeaderValue refuses what an HTTP header value cannot carry: a control
+// character (a line break would end the header). net/http refuses it too,
+// but only when sending, after a token may have been fetched, and not as a
+// ValidationError.
+func checkHeaderValue(field, v string) error {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; (b < 0x20 && b != '\t') || b == 0x7f {
+			return &ValidationError{Field: field, Reason: "contains a control character, which a header cannot carry"}
+		}
+	}
+	return nil
 }
 
 // checkOperateRequest checks the body of HandleEvents: the operate type,
