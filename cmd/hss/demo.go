@@ -40,6 +40,12 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	} else if err != nil {
 		return report(stderr, "demo", err, commonField, 0)
 	}
+	if c.dir != "" {
+		// Before the demo runs, not at its last step.
+		if st, err := os.Stat(c.dir); err != nil || !st.IsDir() {
+			return report(stderr, "demo", usagef("invalid --dir: %s is not a directory", c.dir), commonField, 0)
+		}
+	}
 	fake := hsstest.NewServer(hsstest.Options{ExportDuration: demoExportDuration})
 	defer fake.Close()
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)

@@ -13,6 +13,13 @@ import (
 	"github.com/openhss/hss-go/hss/hsstest"
 )
 
+func TestDemoRefusesAMissingDir(t *testing.T) {
+	r := runCLI(t, "", "demo", "--dir", filepath.Join(t.TempDir(), "none"))
+	if r.code != 2 || !strings.Contains(r.stderr, "--dir") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and --dir named before anything runs", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestDemo(t *testing.T) {
 	clearEnv(t) // the demo reads no environment
 	fake := hsstest.NewServer(hsstest.Options{ExportDuration: 50 * time.Millisecond})

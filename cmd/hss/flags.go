@@ -93,9 +93,32 @@ func (f *flags) parse(args []string) error {
 	case err != nil:
 		return &usageError{msg: flagName.ReplaceAllString(err.Error(), "$1 --$2"), hint: true}
 	case f.fs.NArg() > 0:
+		if prev := f.boolBefore(args, f.fs.Arg(0)); prev != "" {
+			return &usageError{msg: fmt.Sprintf("unexpected argument %q: --%s is a boolean flag, given as --%s or --%s=%s", f.fs.Arg(0), prev, prev, prev, f.fs.Arg(0)), hint: true}
+		}
 		return &usageError{msg: fmt.Sprintf("unexpected argument %q: flags take the form --name=value or --name value", f.fs.Arg(0)), hint: true}
 	}
 	return nil
+}
+
+// boolBefore returns the name of the boolean flag given just before the
+// first unexpected argument, as in "--auto-block false", or "".
+func (f *flags) boolBefore(args []string, unexpected string) string {
+	i := len(args) - f.fs.NArg() // where parsing stopped
+	if i < 1 || i > len(args) || args[i] != unexpected {
+		return ""
+	}
+	prev := args[i-1]
+	if !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") {
+		return ""
+	}
+	name := strings.TrimLeft(prev, "-")
+	if fl := f.fs.Lookup(name); fl != nil {
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			return name
+		}
+	}
+	return ""
 }
 
 // printUsage writes the flags, section by section.
