@@ -100,6 +100,10 @@ func matching(s *hsstest.Server, f func(hsstest.Event) bool) int {
 	return n
 }
 
+// seedOpsProject is an enterprise project of the fake's seeded events other
+// than the default one.
+const seedOpsProject = "5b8e7f0a-3c2d-4e1f-9a6b-7c8d9e0f1a2b"
+
 func TestExportFiltersEndToEnd(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{}, nil)
 	now := time.Now()
@@ -134,9 +138,19 @@ func TestExportFiltersEndToEnd(t *testing.T) {
 		{"tags", hss.ExportEventsParams{Category: hss.CategoryContainer, TagList: &[]string{"mining"}}, func(e hsstest.Event) bool {
 			return e.Category == hss.CategoryContainer && slices.Contains(e.Tags, "mining")
 		}},
+		{"one enterprise project", hss.ExportEventsParams{Category: hss.CategoryHost, EnterpriseProjectId: hss.Ptr(seedOpsProject)}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.EnterpriseProjectID == seedOpsProject
+		}},
+		// Without enterprise_project_id, the default enterprise project.
+		{"default enterprise project", hss.ExportEventsParams{Category: hss.CategoryHost}, func(e hsstest.Event) bool {
+			return e.Category == hss.CategoryHost && e.EnterpriseProjectID == "0"
+		}},
 	}
 	for _, tc := range cases {
 		tc.params.EventId = "case-" + tc.name
+		if tc.params.EnterpriseProjectId == nil && tc.name != "default enterprise project" {
+			tc.params.EnterpriseProjectId = hss.Ptr("all_granted_eps") // the others see every project
+		}
 		want := matching(s, tc.want)
 		res, err := c.ExportEvents(context.Background(), tc.params, hss.ExportColumns{{"event_name", "Alarm name"}})
 		if err != nil {
@@ -154,7 +168,8 @@ func TestExportFiltersEndToEnd(t *testing.T) {
 func TestExportToFileWritesTheMatchingEvents(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{ExportDuration: 200 * time.Millisecond}, nil)
 	path := filepath.Join(t.TempDir(), "events.csv")
-	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1", SeverityList: &[]hss.Severity{hss.SeverityCritical}}
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1", SeverityList: &[]hss.Severity{hss.SeverityCritical},
+		EnterpriseProjectId: hss.Ptr("all_granted_eps")}
 	cols := hss.ExportColumns{{"event_id", "Alarm ID"}, {"event_name", "Alarm name"}, {"host_name", "Server"}, {"severity", "Risk"}}
 	var stages []hss.ExportStage
 	task, err := c.ExportToFile(context.Background(), path, params, cols, &hss.ExportOptions{

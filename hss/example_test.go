@@ -115,6 +115,8 @@ func ExampleClient_ExportEvents() {
 			EventId:      "weekly-report",
 			LastDays:     hss.Ptr[int32](7),
 			SeverityList: &[]hss.Severity{hss.SeverityCritical, hss.SeverityHigh},
+			// Every enterprise project; without it, the default one only.
+			EnterpriseProjectId: hss.Ptr("all_granted_eps"),
 		},
 		hss.ExportColumns{{"event_name", "Alarm name"}, {"host_name", "Server"}, {"occur_time", "Occurred"}},
 	)
@@ -155,7 +157,9 @@ func ExampleClient_HandleEvents() {
 	req := hss.AlarmWhitelistRequest(true,
 		hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
 		"file_path=/tmp/.x/xmrig", "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d")
-	err := c.HandleEvents(context.Background(), req, nil)
+	// The event may be in any enterprise project the caller may see;
+	// without the parameter, it would have to be in the default one.
+	err := c.HandleEvents(context.Background(), req, &hss.HandleEventsParams{EnterpriseProjectId: hss.Ptr("all_granted_eps")})
 	after, _ := fake.Event(ev.ID)
 	fmt.Println(err, after.AlarmWhitelisted)
 	// Output: <nil> true
@@ -201,9 +205,15 @@ func exampleClient() (*hss.Client, *hsstest.Server) {
 	return c, fake
 }
 
+// firstEvent is the newest event of the default enterprise project, which
+// a call without enterprise_project_id handles.
 func firstEvent(fake *hsstest.Server) hss.EventRef {
-	ev := fake.Events()[0]
-	return hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime}
+	for _, ev := range fake.Events() {
+		if ev.EnterpriseProjectID == "0" {
+			return hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime}
+		}
+	}
+	panic("the fake holds no event of the default enterprise project")
 }
 
 func ExampleClient_ShowExportTask() {

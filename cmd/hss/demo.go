@@ -103,15 +103,19 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 		return err
 	}
 
+	// The demo sees every enterprise project, as a security team does;
+	// without enterprise_project_id a call sees the default one only.
+	allProjects := hss.Ptr("all_granted_eps")
 	heading("Export the unhandled High and Critical alarms of the last 7 days")
 	params := hss.ExportEventsParams{
-		Category:     hss.CategoryHost,
-		EventId:      "demo-case-1",
-		LastDays:     hss.Ptr[int32](7),
-		SeverityList: &[]hss.Severity{hss.SeverityHigh, hss.SeverityCritical},
-		HandleStatus: hss.Ptr(hss.Unhandled),
+		Category:            hss.CategoryHost,
+		EventId:             "demo-case-1",
+		LastDays:            hss.Ptr[int32](7),
+		SeverityList:        &[]hss.Severity{hss.SeverityHigh, hss.SeverityCritical},
+		HandleStatus:        hss.Ptr(hss.Unhandled),
+		EnterpriseProjectId: allProjects,
 	}
-	fmt.Fprintln(w, "filters: category=host last_days=7 severity_list=High,Critical handle_status=unhandled")
+	fmt.Fprintln(w, "filters: category=host last_days=7 severity_list=High,Critical handle_status=unhandled enterprise_project_id=all_granted_eps")
 	res, err := client.ExportEvents(ctx, params, defaultColumns)
 	if err != nil {
 		return err
@@ -130,7 +134,8 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 	heading("Mark an alarm handled")
 	fmt.Fprintf(w, "alarm %s: %d %s on %s\n", handled.ID, handled.Type, handled.Name, handled.HostName)
 	fmt.Fprintf(w, "before: %s\n", eventStatus(handled))
-	if err := client.HandleEvents(ctx, hss.MarkAsHandledRequest("demo", eventRef(handled)), nil); err != nil {
+	everywhere := &hss.HandleEventsParams{EnterpriseProjectId: allProjects}
+	if err := client.HandleEvents(ctx, hss.MarkAsHandledRequest("demo", eventRef(handled)), everywhere); err != nil {
 		return err
 	}
 	after, _ := fake.Event(handled.ID)
@@ -141,7 +146,7 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 	fmt.Fprintf(w, "keyword: %s\n", whitelisted.Keyword)
 	fmt.Fprintf(w, "before: %s\n", whitelistState(whitelisted))
 	req := hss.AlarmWhitelistRequest(true, eventRef(whitelisted), whitelisted.Keyword, whitelisted.Hash)
-	if err := client.HandleEvents(ctx, req, nil); err != nil {
+	if err := client.HandleEvents(ctx, req, everywhere); err != nil {
 		return err
 	}
 	after, _ = fake.Event(whitelisted.ID)
@@ -159,7 +164,7 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 		OperateType:      hss.AddToAlarmWhitelist,
 		OperateEventList: []hss.OperateEvent{{EventClassId: whitelisted.ClassID, EventId: whitelisted.ID, EventType: whitelisted.Type, OccurTime: whitelisted.OccurTime, OperateDetailList: []hss.EventDetail{}}},
 	}
-	err = client.HandleEvents(ctx, noDetails, nil)
+	err = client.HandleEvents(ctx, noDetails, everywhere)
 	fmt.Fprintf(w, "add_to_alarm_whitelist without keyword and hash:\n  %s\n", refusal(err))
 	fmt.Fprintf(w, "requests the fake received: %d before, %d after\n", before, len(fake.Requests()))
 
@@ -170,8 +175,8 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 		}
 	}
 	path := filepath.Join(dir, "events.csv")
-	params = hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "demo-case-2", LastDays: hss.Ptr[int32](7)}
-	fmt.Fprintln(w, "filters: category=host last_days=7")
+	params = hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "demo-case-2", LastDays: hss.Ptr[int32](7), EnterpriseProjectId: allProjects}
+	fmt.Fprintln(w, "filters: category=host last_days=7 enterprise_project_id=all_granted_eps")
 	var records int32
 	task, err := client.ExportToFile(ctx, path, params, defaultColumns, &hss.ExportOptions{
 		PollInterval: 100 * time.Millisecond,

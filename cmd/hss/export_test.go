@@ -49,7 +49,9 @@ func TestExportPrintsTheAnswer(t *testing.T) {
 	weekAgo := time.Now().AddDate(0, 0, -7).UnixMilli()
 	want := 0
 	for _, e := range s.Events() {
-		if e.Category == hss.CategoryHost && e.OccurTime >= weekAgo && slices.Contains(severities, e.Severity) && slices.Contains(types, e.Type) {
+		// Without --enterprise-project-id, the default enterprise project.
+		if e.Category == hss.CategoryHost && e.EnterpriseProjectID == "0" && e.OccurTime >= weekAgo &&
+			slices.Contains(severities, e.Severity) && slices.Contains(types, e.Type) {
 			want++
 		}
 	}

@@ -402,7 +402,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			useCredentials(t, kind)
 			s := newFake(t)
-			ev := s.Events()[0]
+			ev := unhandledEvents(t, s, 1)[0]
 			body := writeFile(t, "op.json", `{"operate_type":"ignore","operate_event_list":[{"event_class_id":"`+ev.ClassID+
 				`","event_id":"`+ev.ID+`","event_type":`+itoa(int64(ev.Type))+`,"occur_time":`+itoa(ev.OccurTime)+`,"operate_detail_list":[]}]}`)
 			dir := t.TempDir()

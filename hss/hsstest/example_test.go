@@ -12,14 +12,14 @@ import (
 )
 
 // ExampleNewServer starts the fake, submits an export of the critical host
-// events signed with the default access key, and inspects what the fake
-// received.
+// events of every enterprise project signed with the default access key, and
+// inspects what the fake received.
 func ExampleNewServer() {
 	srv := hsstest.NewServer(hsstest.Options{})
 	defer srv.Close()
 
 	body := []byte(`[["event_name","Alarm name"],["host_name","Server name"]]`)
-	url := srv.URL + "/v5/" + srv.ProjectID() + "/event/export?category=host&event_id=case-1&severity=Critical"
+	url := srv.URL + "/v5/" + srv.ProjectID() + "/event/export?category=host&enterprise_project_id=all_granted_eps&event_id=case-1&severity=Critical"
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	key := signer.Key{AccessKey: hsstest.DefaultAccessKey, SecretKey: hsstest.DefaultSecretKey}

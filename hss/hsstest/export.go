@@ -183,6 +183,19 @@ func checkExportParams(p *gen.ExportEventsParams) (field, reason string) {
 	return "", ""
 }
 
+// inEnterpriseProject reports whether e is in the enterprise project a call
+// names: all of them for "all_granted_eps", the default one ("0") when the
+// call names none, as the seeds say of enterprise_project_id.
+func inEnterpriseProject(e *Event, id *string) bool {
+	switch {
+	case id == nil:
+		return e.EnterpriseProjectID == "0"
+	case *id == "all_granted_eps":
+		return true
+	}
+	return e.EnterpriseProjectID == *id
+}
+
 // exportMatches reports whether e matches every filter of p. event_id (the
 // "case code") selects nothing.
 func exportMatches(e *Event, p *gen.ExportEventsParams, now time.Time) bool {
@@ -195,7 +208,7 @@ func exportMatches(e *Event, p *gen.ExportEventsParams, now time.Time) bool {
 		!eq(p.AttackTag, e.AttackTag) || !eq(p.AssetValue, e.AssetValue) {
 		return false
 	}
-	if p.EnterpriseProjectId != nil && *p.EnterpriseProjectId != "all_granted_eps" && *p.EnterpriseProjectId != e.EnterpriseProjectID {
+	if !inEnterpriseProject(e, p.EnterpriseProjectId) {
 		return false
 	}
 	if p.HandleStatus != nil && *p.HandleStatus != e.HandleStatus {

@@ -60,6 +60,8 @@ func TestExportCounts(t *testing.T) {
 		{"event_id_list", "host", url.Values{"event_id_list": {first.ID, second.ID}}, func(e hsstest.Event) bool { return e.ID == first.ID || e.ID == second.ID }, nil},
 		{"enterprise project 0", "host", url.Values{"enterprise_project_id": {"0"}}, func(e hsstest.Event) bool { return e.EnterpriseProjectID == "0" }, nil},
 		{"all_granted_eps", "host", url.Values{"enterprise_project_id": {"all_granted_eps"}}, func(e hsstest.Event) bool { return true }, nil},
+		// As the seed says: without enterprise_project_id, the default one.
+		{"no enterprise project", "host", url.Values{"enterprise_project_id": nil}, func(e hsstest.Event) bool { return e.EnterpriseProjectID == "0" }, nil},
 		{"last_days 1", "host", url.Values{"last_days": {"1"}}, func(e hsstest.Event) bool { return e.OccurTime >= t0.Add(-day).UnixMilli() }, nil},
 		{"last_days 3", "container", url.Values{"last_days": {"3"}}, func(e hsstest.Event) bool { return e.OccurTime >= t0.Add(-3*day).UnixMilli() }, nil},
 		{"begin and end", "host", url.Values{"begin_time": {ms(-2 * day)}, "end_time": {ms(-day)}}, func(e hsstest.Event) bool {

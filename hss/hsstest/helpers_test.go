@@ -174,10 +174,19 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-// exportQuery is the minimal valid export query plus extra.
+// allProjects is the query of a call that sees every enterprise project:
+// without it, a call sees the default one ("0") only.
+var allProjects = url.Values{"enterprise_project_id": {"all_granted_eps"}}
+
+// exportQuery is the minimal valid export query of a call that sees every
+// enterprise project, plus extra (a nil value removes a key).
 func exportQuery(category string, extra url.Values) url.Values {
-	q := url.Values{"category": {category}, "event_id": {"case-1"}}
+	q := url.Values{"category": {category}, "event_id": {"case-1"}, "enterprise_project_id": {"all_granted_eps"}}
 	for k, v := range extra {
+		if v == nil {
+			delete(q, k)
+			continue
+		}
 		q[k] = v
 	}
 	return q

@@ -42,6 +42,15 @@ func (a service) HandleEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 		case !ok:
 			badParam(w, field("event_id"), "no such event")
 			return
+		case !inEnterpriseProject(e, p.EnterpriseProjectId):
+			// As if it did not exist: the call sees one enterprise project
+			// (the default one when it names none).
+			eps := "0, the default"
+			if p.EnterpriseProjectId != nil {
+				eps = *p.EnterpriseProjectId
+			}
+			badParam(w, field("event_id"), "no such event in enterprise project "+eps+" (all_granted_eps: all of them)")
+			return
 		case ev.EventClassId != e.ClassID:
 			badParam(w, field("event_class_id"), "does not match the event's class")
 			return

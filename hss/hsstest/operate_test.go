@@ -33,7 +33,49 @@ var fullDetail = map[string]any{
 
 func operate(t *testing.T, srv *hsstest.Server, body map[string]any) response {
 	t.Helper()
-	return call(t, srv, http.MethodPost, operatePath(srv), nil, mustJSON(t, body), signed(defaultKey, t0))
+	return call(t, srv, http.MethodPost, operatePath(srv), allProjects, mustJSON(t, body), signed(defaultKey, t0))
+}
+
+// TestOperateSeesOneEnterpriseProject: without enterprise_project_id, a call
+// handles the events of the default enterprise project only; naming the
+// event's project or all_granted_eps handles any.
+func TestOperateSeesOneEnterpriseProject(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	var inDefault, elsewhere hsstest.Event
+	for _, e := range srv.Events() {
+		if e.EnterpriseProjectID == "0" {
+			inDefault = e
+		} else {
+			elsewhere = e
+		}
+	}
+	if inDefault.ID == "" || elsewhere.ID == "" {
+		t.Fatal("the seed has no event in the default project or none outside it")
+	}
+	body := func(e hsstest.Event) []byte {
+		return mustJSON(t, map[string]any{"operate_type": "ignore", "operate_event_list": []any{operateEvent(e)}})
+	}
+	for _, tc := range []struct {
+		e     hsstest.Event
+		query url.Values
+		ok    bool
+	}{
+		{inDefault, nil, true},
+		{elsewhere, nil, false},
+		{elsewhere, url.Values{"enterprise_project_id": {"0"}}, false},
+		{elsewhere, url.Values{"enterprise_project_id": {elsewhere.EnterpriseProjectID}}, true},
+		{elsewhere, allProjects, true},
+	} {
+		r := call(t, srv, http.MethodPost, operatePath(srv), tc.query, body(tc.e), signed(defaultKey, t0))
+		if (r.status == http.StatusOK) != tc.ok {
+			t.Errorf("event of project %s, query %v: %d %s", tc.e.EnterpriseProjectID, tc.query, r.status, r.body)
+		}
+		if !tc.ok {
+			if _, msg := r.errorDoc(t); !strings.Contains(msg, "enterprise project") {
+				t.Errorf("the refusal does not say why: %s", msg)
+			}
+		}
+	}
 }
 
 // TestOperateTypes applies each operate type and its undo, and checks the
@@ -212,11 +254,11 @@ func TestOperateHeaders(t *testing.T) {
 			return signed(defaultKey, t0)(req, b)
 		}
 	}
-	if r := call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("application/json;charset=UTF-8", srv.Region())); r.status != http.StatusOK {
+	if r := call(t, srv, http.MethodPost, operatePath(srv), allProjects, body, with("application/json;charset=UTF-8", srv.Region())); r.status != http.StatusOK {
 		t.Errorf("charset and region: %d %s", r.status, r.body)
 	}
-	r := call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("application/json", "cn-north-4"))
+	r := call(t, srv, http.MethodPost, operatePath(srv), allProjects, body, with("application/json", "cn-north-4"))
 	wantError(t, r, http.StatusBadRequest, "HSS.1001", "region")
-	r = call(t, srv, http.MethodPost, operatePath(srv), nil, body, with("text/plain", ""))
+	r = call(t, srv, http.MethodPost, operatePath(srv), allProjects, body, with("text/plain", ""))
 	wantError(t, r, http.StatusBadRequest, "HSS.1001", "body")
 }

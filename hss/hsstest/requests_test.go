@@ -105,7 +105,7 @@ func TestConcurrentClients(t *testing.T) {
 					op = "do_not_ignore"
 				}
 				b, _ := json.Marshal(map[string]any{"operate_type": op, "operate_event_list": []any{operateEvent(e)}})
-				r, err = tryCall(srv, http.MethodPost, operatePath(srv), nil, b, auth)
+				r, err = tryCall(srv, http.MethodPost, operatePath(srv), allProjects, b, auth)
 			case 2:
 				r, err = tryCall(srv, http.MethodGet, "/v3/projects", url.Values{"name": {srv.Region()}}, nil, auth)
 			case 3:
