@@ -306,8 +306,18 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 	if tok.value == "" {
 		return iamToken{}, opError(opIAMToken, errors.New("IAM answered without an X-Subject-Token header"))
 	}
+	if now := c.now(); !tok.expiresAt.After(now) {
+		// No expires_at, or one already past by this machine's clock (off
+		// by more than the token's life): assume assumedTokenLife rather
+		// than renew on every call. A 401 renews it sooner.
+		tok.expiresAt = now.Add(assumedTokenLife)
+	}
 	return tok, nil
 }
+
+// assumedTokenLife is the life of a token whose expiry IAM did not say (IAM
+// tokens last 24 hours).
+const assumedTokenLife = time.Hour
 
 // decodeToken reads IAM's token document and closes the body.
 func decodeToken(resp *http.Response) (iamToken, error) {

@@ -242,6 +242,37 @@ func TestPasswordOneTokenForConcurrentFirstCalls(t *testing.T) {
 	}
 }
 
+// TestTokenWithoutExpiryIsNotRenewedOnEveryCall: a token document without
+// expires_at (or with one already past by the client's clock) is taken to
+// last an hour.
+func TestTokenWithoutExpiryIsNotRenewedOnEveryCall(t *testing.T) {
+	for _, expires := range []any{nil, time.Now().Add(-time.Minute)} {
+		var tokens atomic.Int64
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v3/auth/tokens" {
+				tokens.Add(1)
+				w.Header().Set("X-Subject-Token", testToken)
+				tok := map[string]any{"project": map[string]any{"id": testProject}}
+				if expires != nil {
+					tok["expires_at"] = expires
+				}
+				writeJSON(w, 201, map[string]any{"token": tok})
+				return
+			}
+			okExport(w, r)
+		})
+		c := newClient(t, ts.URL, alice, nil)
+		for range 3 {
+			if err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := tokens.Load(); n != 1 {
+			t.Errorf("expires_at %v: %d token requests for 3 calls, want 1", expires, n)
+		}
+	}
+}
+
 // TestIAMAnswersAreBounded: a token document or project list past maxAnswer
 // fails the call instead of being read whole.
 func TestIAMAnswersAreBounded(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -264,6 +267,31 @@ func TestExportToFileFailures(t *testing.T) {
 		}
 		assertOnlyFile(t, dir)
 	})
+	// A status outside the spec's set, or none, ends the wait at once: it
+	// would otherwise poll until the context ends, or forever.
+	for _, answer := range []string{`{"task_status":"failed"}`, `{}`} {
+		t.Run("task answers "+answer, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.Method == http.MethodPost {
+					_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
+					return
+				}
+				_, _ = io.WriteString(w, answer)
+			}))
+			defer srv.Close()
+			c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			_, err = c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+			if err == nil || !strings.Contains(err.Error(), "neither running, success nor failure") {
+				t.Fatalf("err = %v, want the status refused", err)
+			}
+			assertOnlyFile(t, dir)
+		})
+	}
 	t.Run("download cut off", func(t *testing.T) {
 		c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
 		s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})

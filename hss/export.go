@@ -16,7 +16,7 @@ import (
 //
 // API: GET /v5/{project_id}/event/export-task/{task_id}
 func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID string) (*ExportTask, error) {
-	if err := checkID("task_id", taskID); err != nil {
+	if err := checkPathID("task_id", taskID); err != nil {
 		return nil, err
 	}
 	if enterpriseProjectID != "" {
@@ -45,7 +45,7 @@ func (c *Client) ShowExportTask(ctx context.Context, taskID, enterpriseProjectID
 //
 // API: GET /v5/{project_id}/download/{file_id}
 func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterpriseProjectID string, w io.Writer) (int64, error) {
-	if err := checkID("file_id", fileID); err != nil {
+	if err := checkPathID("file_id", fileID); err != nil {
 		return 0, err
 	}
 	if enterpriseProjectID != "" {
@@ -165,6 +165,11 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 		}
 		if status == TaskFailure {
 			return task, &TaskFailedError{TaskID: taskID, TaskName: deref(task.TaskName), Status: status}
+		}
+		if status != TaskRunning {
+			// Not a state of the spec's closed set (a missing one included):
+			// waiting for success could last forever.
+			return task, opError(opShowExportTask, fmt.Errorf("task %s answered status %q: neither running, success nor failure", taskID, status))
 		}
 		prog.Stage = StageRunning
 		report(prog)

@@ -120,11 +120,21 @@ const (
 
 // checkProjectID checks a project id: required, 1 to 256 characters.
 func checkProjectID(id string) error {
-	return checkString("project_id", id, maxIDLen)
+	return checkPathID("project_id", id)
 }
 
-// checkID checks a required id parameter (task_id, file_id,
-// enterprise_project_id): 1 to 256 characters.
+// checkPathID checks an id that is a segment of the path: 1 to 256
+// characters, and not "." or "..", which a URL resolves away (a gateway
+// normalizing /v5/../event/export would route the call elsewhere).
+func checkPathID(field, v string) error {
+	if v == "." || v == ".." {
+		return &ValidationError{Field: field, Reason: "cannot be . or .., which a path resolves away"}
+	}
+	return checkString(field, v, maxIDLen)
+}
+
+// checkID checks a required id parameter of the query
+// (enterprise_project_id): 1 to 256 characters.
 func checkID(field, v string) error {
 	return checkString(field, v, maxIDLen)
 }

@@ -448,6 +448,18 @@ func TestCheckHandleParams(t *testing.T) {
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerId: Ptr("")}), "container_id")
 }
 
+func TestCheckPathIDs(t *testing.T) {
+	for _, id := range []string{".", ".."} {
+		wantField(t, checkPathID("task_id", id), "task_id")
+		wantField(t, checkProjectID(id), "project_id")
+	}
+	for _, id := range []string{"...", ".a", "a.."} {
+		if err := checkPathID("file_id", id); err != nil {
+			t.Errorf("%q: %v", id, err)
+		}
+	}
+}
+
 func TestCheckIDs(t *testing.T) {
 	if err := checkProjectID(runes("項", 256)); err != nil {
 		t.Errorf("256-character project id: %v", err)
@@ -650,9 +662,12 @@ func paramCheck(op, in, name string, v any) func() error {
 	case name == "project_id":
 		s, _ := v.(string)
 		return func() error { return checkProjectID(s) }
-	case in == "path", op == "ShowExportTask", op == "DownloadExportedFile":
-		// Path ids, and the enterprise_project_id of the two GETs, are
-		// checked with checkID (see export.go).
+	case in == "path":
+		s, _ := v.(string)
+		return func() error { return checkPathID(name, s) }
+	case op == "ShowExportTask", op == "DownloadExportedFile":
+		// The enterprise_project_id of the two GETs is checked with
+		// checkID (see export.go).
 		s, _ := v.(string)
 		return func() error { return checkID(name, s) }
 	case op == "ExportEvents":
