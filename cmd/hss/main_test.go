@@ -25,6 +25,7 @@ import (
 // with its defaults, so that every output can be searched for them.
 const (
 	testAK            = "CLITESTAK0000000001"
+	testTempAK        = "CLITESTAKTEMPORARY01" // comes with testSecurityToken
 	testSK            = "cliTestSecretKey-0123456789abcdefSECRET"
 	testSecurityToken = "cliTestSecurityToken-SECRET-0001"
 	testToken         = "MIIcliTestToken-SECRET-0123456789abcdef"
@@ -71,7 +72,7 @@ func useCredentials(t *testing.T, kind string) {
 		t.Setenv(hss.EnvAccessKey, testAK)
 		t.Setenv(hss.EnvSecretKey, testSK)
 	case credAKSKTemp:
-		t.Setenv(hss.EnvAccessKey, testAK)
+		t.Setenv(hss.EnvAccessKey, testTempAK)
 		t.Setenv(hss.EnvSecretKey, testSK)
 		t.Setenv(hss.EnvSecurityToken, testSecurityToken)
 	case credToken:
@@ -90,7 +91,8 @@ func useCredentials(t *testing.T, kind string) {
 func newFake(t *testing.T) *hsstest.Server {
 	t.Helper()
 	s := hsstest.NewServer(hsstest.Options{
-		AccessKeys:     map[string]string{testAK: testSK},
+		AccessKeys:     map[string]string{testAK: testSK, testTempAK: testSK},
+		SecurityTokens: map[string]string{testTempAK: testSecurityToken},
 		Users:          []hsstest.User{{Domain: testDomain, Name: testUser, Password: testPassword}},
 		Tokens:         []string{testToken},
 		ExportDuration: 60 * time.Millisecond,

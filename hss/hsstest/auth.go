@@ -1,8 +1,10 @@
 package hsstest
 
 import (
+	"crypto/subtle"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -41,10 +43,10 @@ func (s *Server) authenticate(r *http.Request, body []byte) (string, error) {
 	case AuthToken:
 		return kind, s.checkToken(r.Header.Get("X-Auth-Token"))
 	case AuthAKSK:
-		_, err := signer.Verify(r, signer.HashPayload(body), s.secretKey, s.now(), MaxSkew)
+		ak, err := signer.Verify(r, signer.HashPayload(body), s.secretKey, s.now(), MaxSkew)
 		switch {
 		case err == nil:
-			return kind, nil
+			return kind, s.checkSignedExtras(r, ak)
 		case errors.Is(err, signer.ErrUnknownAccessKey):
 			return kind, errors.New("unknown access key: the AK in the Authorization header is not known")
 		case errors.Is(err, signer.ErrStaleDate):
@@ -59,6 +61,39 @@ func (s *Server) authenticate(r *http.Request, body []byte) (string, error) {
 	default:
 		return kind, errors.New("missing authentication: send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header")
 	}
+}
+
+// checkSignedExtras checks, of a request whose signature verified, what the
+// gateway checks beside the signature: the headers that bind the request to
+// a project and to temporary credentials are signed when they are sent, and
+// a temporary access key comes with its own security token. (Content-Type
+// need not be signed: the official SDK does not sign it.)
+func (s *Server) checkSignedExtras(r *http.Request, ak string) error {
+	signed := signedHeaderNames(r.Header.Get(signer.HeaderAuthorization))
+	for _, h := range []string{signer.HeaderProjectID, signer.HeaderSecurityToken} {
+		if r.Header.Get(h) != "" && !slices.Contains(signed, strings.ToLower(h)) {
+			return errors.New("unsigned " + h + ": a request that sends it must sign it")
+		}
+	}
+	want, temporary := s.securityTokens[ak]
+	got := r.Header.Get(signer.HeaderSecurityToken)
+	switch {
+	case temporary && got == "":
+		return errors.New("missing security token: a temporary access key needs its X-Security-Token")
+	case temporary && subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1:
+		return errors.New("invalid security token: X-Security-Token does not belong to the access key")
+	case !temporary && got != "":
+		return errors.New("unexpected security token: X-Security-Token sent with a permanent access key")
+	}
+	return nil
+}
+
+// signedHeaderNames returns the SignedHeaders of an Authorization header
+// that signer.Verify accepted.
+func signedHeaderNames(authz string) []string {
+	_, rest, _ := strings.Cut(authz, "SignedHeaders=")
+	list, _, _ := strings.Cut(rest, ",")
+	return strings.Split(strings.TrimSpace(list), ";")
 }
 
 // secretKey looks an access key up for signer.Verify.

@@ -60,6 +60,63 @@ func TestAuthRefused(t *testing.T) {
 	exportResult(t, srv, exportQuery("host", nil), signed(defaultKey, t0.Add(-14*time.Minute)))
 }
 
+// TestTemporaryAccessKeys: a temporary key (Options.SecurityTokens) is
+// accepted with its own security token, signed, and refused without it,
+// with another, or with it unsigned; a permanent key is refused with a
+// token; X-Project-Id must be signed when sent.
+func TestTemporaryAccessKeys(t *testing.T) {
+	const tempAK, sk, sts = "TEMPAK00000000000001", "temp-secret-key", "sts-token-of-the-temp-key"
+	srv := newServer(t, hsstest.Options{
+		AccessKeys:     map[string]string{tempAK: sk, hsstest.DefaultAccessKey: hsstest.DefaultSecretKey},
+		SecurityTokens: map[string]string{tempAK: sts},
+	})
+	temp := signer.Key{AccessKey: tempAK, SecretKey: sk}
+	// with sets headers, signs (which signs the x- headers present), then
+	// adds the unsigned ones.
+	with := func(key signer.Key, signedHeaders, unsigned map[string]string) authFunc {
+		return func(req *http.Request, b []byte) error {
+			for k, v := range signedHeaders {
+				req.Header.Set(k, v)
+			}
+			if err := signed(key, t0)(req, b); err != nil {
+				return err
+			}
+			for k, v := range unsigned {
+				req.Header.Set(k, v)
+			}
+			return nil
+		}
+	}
+	body := mustJSON(t, defaultColumns)
+	for _, tc := range []struct {
+		name string
+		auth authFunc
+		word string // "" : accepted
+	}{
+		{"temporary key with its token", with(temp, map[string]string{"X-Security-Token": sts}, nil), ""},
+		{"temporary key without a token", with(temp, nil, nil), "missing security token"},
+		{"temporary key with another token", with(temp, map[string]string{"X-Security-Token": "another"}, nil), "invalid security token"},
+		{"temporary key with its token unsigned", with(temp, nil, map[string]string{"X-Security-Token": sts}), "unsigned X-Security-Token"},
+		{"permanent key with a token", with(defaultKey, map[string]string{"X-Security-Token": sts}, nil), "unexpected security token"},
+		{"project id signed", with(defaultKey, map[string]string{"X-Project-Id": srv.ProjectID()}, nil), ""},
+		{"project id unsigned", with(defaultKey, nil, map[string]string{"X-Project-Id": srv.ProjectID()}), "unsigned X-Project-Id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := call(t, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), body, tc.auth)
+			if tc.word == "" {
+				if r.status != http.StatusOK {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				return
+			}
+			wantError(t, r, http.StatusUnauthorized, "APIGW.0301", tc.word)
+			if strings.Contains(string(r.body), sts) {
+				t.Errorf("the error echoes the security token: %s", r.body)
+			}
+		})
+	}
+}
+
 // TestProjectAndRoute checks the project of the path and unknown APIs.
 func TestProjectAndRoute(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -66,6 +67,11 @@ type Options struct {
 	ProjectID string
 	// AccessKeys maps access keys to secret keys.
 	AccessKeys map[string]string
+	// SecurityTokens makes access keys of AccessKeys temporary: it maps
+	// each to the security token that must come with it (X-Security-Token,
+	// signed). A request with a key not listed here and a security token
+	// is refused, as one with a listed key and a missing or wrong token.
+	SecurityTokens map[string]string
 	// Users are the IAM users that may ask for a token.
 	Users []User
 	// Tokens are ready IAM tokens the fake accepts; they never expire.
@@ -111,6 +117,7 @@ type Server struct {
 	region         string
 	projectID      string
 	accessKeys     map[string]string
+	securityTokens map[string]string // never written after New
 	users          []User
 	tokenTTL       time.Duration
 	exportDuration time.Duration
@@ -197,6 +204,7 @@ func New(opts Options) *Server {
 	for ak, sk := range opts.AccessKeys {
 		s.accessKeys[ak] = sk
 	}
+	s.securityTokens = maps.Clone(opts.SecurityTokens)
 	if opts.AccessKeys == nil && opts.Users == nil && opts.Tokens == nil {
 		s.accessKeys[DefaultAccessKey] = DefaultSecretKey
 		s.users = []User{{Domain: DefaultDomain, Name: DefaultUser, Password: DefaultPassword}}
