@@ -131,6 +131,9 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail(err)
 	}
+	if c.output == "" && f.set("output") {
+		return fail(usagef("invalid --output: empty (a file, or - for standard output)"))
+	}
 	if c.wait && c.output == "" {
 		return fail(usagef("--wait needs --output FILE (or --output - for standard output)"))
 	}
@@ -204,6 +207,8 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 func columnField(field string, fromBody bool) string {
 	var i, j int
 	switch {
+	case fromBody && field == "columns":
+		return "--body"
 	case fromBody:
 		return "--body element " + strings.TrimPrefix(field, "columns")
 	case field == "columns":

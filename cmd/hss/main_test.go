@@ -210,6 +210,8 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "columns body empty", args: export("--body", writeFile(t, "c.json", " \n")), want: []string{"--body", "empty"}},
 		{name: "body file missing", args: export("--body", filepath.Join(t.TempDir(), "none.json")), want: []string{"--body"}},
 		{name: "wait without output", args: export("--wait"), want: []string{"--wait", "--output"}},
+		{name: "empty output", args: export("--output="), want: []string{"--output", "empty"}},
+		{name: "columns body an empty array", args: export("--body", writeFile(t, "c.json", "[]")), want: []string{"invalid --body: at least one column"}},
 		{name: "output in a missing directory", args: export("--output", filepath.Join(t.TempDir(), "no", "e.csv")), want: []string{"--output"}},
 		{name: "output is a directory", args: export("--output", t.TempDir()), want: []string{"--output", "directory"}},
 		{name: "plain http endpoint off loopback", args: []string{"export", "--region", s.Region(), "--endpoint", "http://hss.example.com", "--category", "host", "--event-id", "c1"}, want: []string{"--endpoint", "https"}},
