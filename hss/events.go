@@ -18,10 +18,7 @@ import (
 //
 // API: POST /v5/{project_id}/event/export
 func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, columns ExportColumns) (*ExportEventsResult, error) {
-	if err := checkExportParams(&params); err != nil {
-		return nil, err
-	}
-	if err := checkExportColumns(columns); err != nil {
+	if err := CheckExport(params, columns); err != nil {
 		return nil, err
 	}
 	body := appendExportColumnsJSON(nil, columns)
@@ -48,13 +45,11 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 //
 // API: POST /v5/{project_id}/event/operate
 func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, params *HandleEventsParams) error {
-	if err := checkOperateRequest(&req); err != nil {
+	if err := CheckHandle(req, params); err != nil {
 		return err
 	}
 	if params == nil {
 		params = &HandleEventsParams{}
-	} else if err := checkHandleParams(params); err != nil {
-		return err
 	}
 	body := appendOperateEventsRequestJSON(nil, &req)
 	pid, err := c.ProjectID(ctx)

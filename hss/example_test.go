@@ -178,6 +178,20 @@ func ExampleValidationError() {
 	// Output: true last_days 0
 }
 
+// ExampleCheckExport validates input before there is a client: a
+// pipeline can refuse a bad job before it reads credentials or queues it.
+func ExampleCheckExport() {
+	err := hss.CheckExport(
+		hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "nightly", SeverityList: &[]hss.Severity{}},
+		hss.ExportColumns{{"event_name", "Alarm name"}})
+	fmt.Println(err)
+	err = hss.CheckHandle(hss.SimpleRequest(hss.Ignore, hss.EventRef{ClassID: "login_0001", ID: "e1", Type: hss.EventBruteForce}), nil)
+	fmt.Println(err)
+	// Output:
+	// hss: invalid severity_list: must not be empty (nil leaves the filter out)
+	// <nil>
+}
+
 func ExampleAPIError() {
 	c, fake := exampleClient()
 	defer fake.Close()

@@ -206,10 +206,7 @@ func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEve
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
 	// Check the inputs before creating anything on disk.
-	if err := checkExportParams(&params); err != nil {
-		return nil, err
-	}
-	if err := checkExportColumns(columns); err != nil {
+	if err := CheckExport(params, columns); err != nil {
 		return nil, err
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")

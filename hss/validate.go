@@ -139,6 +139,30 @@ func checkID(field, v string) error {
 	return checkString(field, v, maxIDLen)
 }
 
+// CheckExport checks an export as ExportEvents does before sending it, with
+// no client and nothing sent: for a pipeline that validates its input
+// before it has credentials, or before it queues the work. It returns nil
+// or a *ValidationError naming the field.
+func CheckExport(params ExportEventsParams, columns ExportColumns) error {
+	if err := checkExportParams(&params); err != nil {
+		return err
+	}
+	return checkExportColumns(columns)
+}
+
+// CheckHandle checks a handle call as HandleEvents does before sending it
+// (params may be nil), with no client and nothing sent. It returns nil or a
+// *ValidationError naming the field.
+func CheckHandle(req OperateEventsRequest, params *HandleEventsParams) error {
+	if err := checkOperateRequest(&req); err != nil {
+		return err
+	}
+	if params != nil {
+		return checkHandleParams(params)
+	}
+	return nil
+}
+
 // checkExportParams checks the query parameters of ExportEvents.
 //
 // Time range (hss-api.md decision 4): begin_time and end_time come together,

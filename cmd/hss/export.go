@@ -146,6 +146,10 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fail(err)
 		}
 	}
+	// The input first: it needs no credentials.
+	if err := hss.CheckExport(c.params, columns); err != nil {
+		return fail(err)
+	}
 	client, err := c.newClient(stderr)
 	if err != nil {
 		return fail(err)

@@ -64,6 +64,10 @@ func runHandle(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := decodeStrict(b, &req); err != nil {
 		return fail(err)
 	}
+	// The input first: it needs no credentials.
+	if err := hss.CheckHandle(req, &c.params); err != nil {
+		return fail(err)
+	}
 	client, err := c.newClient(stderr)
 	if err != nil {
 		return fail(err)

@@ -219,6 +219,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "unknown region without endpoint", args: []string{"export", "--region", "xx-nowhere-1", "--category", "host", "--event-id", "c1"}, want: []string{"--region", "xx-nowhere-1"}},
 		{name: "no region", args: []string{"export", "--endpoint", s.URL, "--category", "host", "--event-id", "c1"}, want: []string{"--region", hss.EnvRegion}},
 		{name: "no credentials", args: export(), env: clearEnv, want: []string{hss.EnvAccessKey, hss.EnvAuthToken}},
+		// The input is checked before the credentials are looked for.
+		{name: "bad input and no credentials", args: export("--last-days", "3", "--begin-time", ms(now-1000), "--end-time", ms(now)), env: clearEnv, want: []string{"--last-days", "begin_time"}},
+		{name: "bad operate and no credentials", args: handle(operate("add_to_alarm_whitelist", `[]`)), env: clearEnv, want: []string{"--body", "keyword and hash"}},
 		{name: "half an access key pair", args: export(), env: func(t *testing.T) { clearEnv(t); t.Setenv(hss.EnvAccessKey, testAK) }, want: []string{hss.EnvSecretKey}},
 		{name: "IAM user without domain", args: export(), env: func(t *testing.T) {
 			clearEnv(t)
