@@ -61,7 +61,12 @@ func (o *serviceFlags) newClient(stderr io.Writer) (*hss.Client, error) {
 	cfg, err := hss.ConfigFromEnv()
 	if err != nil {
 		// No credentials, or half of an access key pair: configuration, not
-		// a failure of the service.
+		// a failure of the service. A variable is named as $NAME, as
+		// everywhere else.
+		var invalid *hss.ValidationError
+		if errors.As(err, &invalid) {
+			return nil, usagef("invalid %s: %s", commonField(invalid.Field), invalid.Reason)
+		}
 		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "hss: ")}
 	}
 	if o.region != "" {
@@ -267,6 +272,13 @@ func commonField(field string) string {
 		return "$" + hss.EnvPassword
 	case "credentials":
 		return "$" + hss.EnvAuthToken
+	case "credentials.SecurityToken":
+		return "$" + hss.EnvSecurityToken
+	case "max_attempts":
+		return "--max-attempts"
+	}
+	if strings.HasPrefix(field, "HUAWEICLOUD_SDK_") {
+		return "$" + field // a variable hss.ConfigFromEnv refused
 	}
 	return field
 }
