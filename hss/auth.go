@@ -184,11 +184,24 @@ func (c *cached[T]) set(v T, refreshAt time.Time) {
 func (c *cached[T]) fresh(now func() time.Time) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ok && (c.refreshAt.IsZero() || now().Before(c.refreshAt)) {
+	if c.current(now()) {
 		return c.val, true
 	}
 	var zero T
 	return zero, false
+}
+
+// current says whether the cached value is handed out as it is at t: not
+// due for renewal, and usable. c.mu is held.
+func (c *cached[T]) current(t time.Time) bool {
+	return c.ok && (c.refreshAt.IsZero() || t.Before(c.refreshAt)) && c.usable(t)
+}
+
+// usable says whether the cached value may still be sent at t: it never
+// expires, or not within staleMargin (a short-lived token's renewal time
+// may fall later than that). c.mu is held.
+func (c *cached[T]) usable(t time.Time) bool {
+	return c.expires == nil || t.Before(c.expires(c.val).Add(-staleMargin))
 }
 
 // get returns the cached value, or fetches it when there is none or it is due
@@ -196,14 +209,14 @@ func (c *cached[T]) fresh(now func() time.Time) (T, bool) {
 func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error)) (T, error) {
 	c.mu.Lock()
 	t := now()
-	if c.ok && (c.refreshAt.IsZero() || t.Before(c.refreshAt)) {
+	if c.current(t) {
 		v := c.val
 		c.mu.Unlock()
 		return v, nil
 	}
 	// Due for renewal, but still usable: hand it out and renew it in the
 	// background (unless a renewal just failed).
-	if c.ok && c.expires != nil && t.Before(c.expires(c.val).Add(-staleMargin)) {
+	if c.ok && c.expires != nil && c.usable(t) {
 		v := c.val
 		if c.call == nil && !t.Before(c.nextTry) {
 			c.start(ctx, now, fetch)

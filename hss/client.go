@@ -47,8 +47,9 @@ type Config struct {
 	// connections. Its Transport is where OpenTelemetry (otelhttp),
 	// proxies and custom TLS plug in. Its Timeout, if set, bounds each
 	// attempt; the context bounds the whole call. Its CheckRedirect is
-	// kept, after the client's own rule that credentials never follow a
-	// redirect to another host. A client without a Jar or a Timeout has its
+	// kept, after the client's own rules: credentials never follow a
+	// redirect to another host, a body is never sent again to another
+	// host, and a POST is never turned into a GET. A client without a Jar or a Timeout has its
 	// requests given to its Transport directly, which is what
 	// http.Client.Do would do for it, minus a copy of every request's
 	// headers; redirects are still followed by http.Client.
@@ -85,6 +86,11 @@ func redactEndpoint(e string) string {
 	u, err := url.Parse(e)
 	if err != nil {
 		return "[unparsable]"
+	}
+	if u.Opaque != "" || u.Host == "" {
+		// Not an absolute URL: "user:pass@host" parses as a scheme and an
+		// opaque part, which String would print whole.
+		return "[not an absolute URL]"
 	}
 	if u.User != nil {
 		u.User = url.User("REDACTED")
@@ -269,9 +275,13 @@ func (c *Client) ProjectID(ctx context.Context) (string, error) {
 //
 // Nor do they carry a body there: a 307 or 308 makes net/http send the
 // request again with its body, and the body of an IAM token request holds
-// the user's password. Such a redirect to another host is refused; a 301,
-// 302 or 303 (which net/http follows with a GET and no body) is followed
-// without the credential headers.
+// the user's password. Such a redirect to another host is refused.
+//
+// And a redirect that turns a POST into a GET (a 301, 302 or 303, as
+// net/http follows them) is refused wherever it goes: the GET would not do
+// what the POST asked (export, operate, a token), and its answer would read
+// as success. A GET (task status, download) follows redirects, without the
+// credential headers to another host.
 func safeRedirects(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
@@ -281,6 +291,9 @@ func safeRedirects(hc *http.Client) *http.Client {
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && req.Method != via[0].Method {
+			return fmt.Errorf("refused a redirect to %s://%s: it would turn the %s into a %s, which would not do what was asked", req.URL.Scheme, req.URL.Host, via[0].Method, req.Method)
+		}
 		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme) {
 			if req.GetBody != nil || (req.Body != nil && req.Body != http.NoBody) {
 				return fmt.Errorf("refused a redirect to %s://%s: it would send the request body to another host", req.URL.Scheme, req.URL.Host)

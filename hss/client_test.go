@@ -360,6 +360,26 @@ func TestPasswordTokenRenewedAhead(t *testing.T) {
 	}
 }
 
+// TestShortLivedTokenNotSentNearItsExpiry: a two-minute token is due for
+// renewal only 12 s before it expires (a tenth of its life), but it is not
+// sent within staleMargin (30 s) of its expiry: the call waits for a new one.
+func TestShortLivedTokenNotSentNearItsExpiry(t *testing.T) {
+	s := newIAMServer(t, 2*time.Minute)
+	c := newClient(t, s.URL, alice, nil)
+	ctx := context.Background()
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	first := s.lastToken.Load()
+	c.now = func() time.Time { return time.Now().Add(2*time.Minute - 15*time.Second) }
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.tokenCalls.Load(); n != 2 || s.lastToken.Load() == first {
+		t.Errorf("token requests = %d, sent the first token again: %t; want a new token", n, s.lastToken.Load() == first)
+	}
+}
+
 // TestPasswordTokenRenewalFailureKeepsTheToken: while IAM fails, calls go
 // on with the token they have as long as it lasts, trying a renewal every
 // retryStale; then they fail with IAM's error.
@@ -621,6 +641,7 @@ func TestRetryWait(t *testing.T) {
 		{"garbage", -1, true},
 		{"0", 0, true},
 		{"-5", 0, true},
+		{"-18446744073", 0, true}, // overflowed to 709 ms
 		{"5", 5 * time.Second, true},
 		{"60", time.Minute, true},
 		{"61", 0, false},
@@ -659,10 +680,11 @@ func TestServerErrorOnPostIsNotRetried(t *testing.T) {
 	}
 }
 
-// TestRedirectToAnotherHostCarriesNoCredentials: a redirect to another host
-// is followed without the credential headers when net/http drops the body
-// (302: a GET), and refused when it would send the body again (307, 308),
-// which for IAM's token call holds the password.
+// TestRedirectToAnotherHostCarriesNoCredentials: a GET follows a redirect
+// to another host without the credential headers; a POST (operate, and
+// IAM's token call, whose body holds the password) is refused both a
+// 307/308 there (it would send the body) and a 302 (it would become a GET
+// that does nothing and answers 200).
 func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 	var mu sync.Mutex
 	var got []*http.Request
@@ -673,7 +695,7 @@ func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 		got = append(got, r.Clone(context.Background()))
 		bodies = append(bodies, string(b))
 		mu.Unlock()
-		okExport(w, r)
+		writeJSON(w, 200, map[string]any{"task_id": "t1", "task_status": "running"})
 	}))
 	t.Cleanup(other.Close)
 	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
@@ -684,47 +706,47 @@ func TestRedirectToAnotherHostCarriesNoCredentials(t *testing.T) {
 		// The last case is the password's: the token is fetched through the
 		// redirect.
 		for i, creds := range []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), alice, alice} {
-			got, bodies = nil, nil
 			c := newClient(t, redirect.URL, creds, nil)
 			if p, ok := c.auth.(*passwordAuth); ok && i == 2 { // a token obtained beforehand
 				p.tokens.set(iamToken{value: testToken, expiresAt: time.Now().Add(time.Hour)}, time.Now().Add(time.Hour))
 			}
-			err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
 			name := fmt.Sprintf("%d, %s (case %d)", status, creds.kind(), i)
-			if status == http.StatusFound {
-				if i == 3 {
-					// IAM answers the GET with no token: the call fails,
-					// having sent no password.
-					if err == nil {
-						t.Errorf("%s: a token call redirected to a GET succeeded", name)
-					}
-				} else if err != nil || len(got) != 1 || got[0].Method != http.MethodGet {
-					t.Fatalf("%s: err %v, the other host got %d requests; want a GET", name, err, len(got))
+
+			got, bodies = nil, nil
+			err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+			if err == nil || !strings.Contains(err.Error(), "refused a redirect to http://"+other.Listener.Addr().String()) {
+				t.Errorf("%s: POST: err = %v, want the redirect refused", name, err)
+			}
+			if len(got) != 0 {
+				t.Errorf("%s: POST: the other host got %d requests, want none", name, len(got))
+			}
+
+			got, bodies = nil, nil
+			_, err = c.ShowExportTask(context.Background(), "t1", "")
+			if i == 3 {
+				// The token call is a POST: refused, no password sent.
+				if err == nil || len(got) != 0 {
+					t.Errorf("%s: GET with a token to fetch: err %v, %d requests to the other host", name, err, len(got))
 				}
-			} else {
-				if err == nil || !strings.Contains(err.Error(), "refused a redirect to http://"+other.Listener.Addr().String()) {
-					t.Errorf("%s: err = %v, want the redirect refused", name, err)
-				}
-				if len(got) != 0 {
-					t.Errorf("%s: the other host got %d requests, want none", name, len(got))
+				continue
+			}
+			if err != nil || len(got) != 1 || got[0].Method != http.MethodGet {
+				t.Fatalf("%s: GET: err %v, the other host got %d requests; want the GET followed", name, err, len(got))
+			}
+			for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
+				if v := got[0].Header.Get(h); v != "" {
+					t.Errorf("%s: redirect carried %s to another host", name, h)
 				}
 			}
-			for j, r := range got {
-				for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
-					if v := r.Header.Get(h); v != "" {
-						t.Errorf("%s: redirect carried %s to another host", name, h)
+			for k, vs := range got[0].Header {
+				for _, v := range vs {
+					if containsSecret(v) {
+						t.Errorf("%s: header %s carried a secret to another host", name, k)
 					}
 				}
-				for k, vs := range r.Header {
-					for _, v := range vs {
-						if containsSecret(v) {
-							t.Errorf("%s: header %s carried a secret to another host", name, k)
-						}
-					}
-				}
-				if containsSecret(bodies[j]) || bodies[j] != "" {
-					t.Errorf("%s: the other host got a body: %q", name, bodies[j])
-				}
+			}
+			if bodies[0] != "" {
+				t.Errorf("%s: the other host got a body: %q", name, bodies[0])
 			}
 		}
 	}
@@ -847,7 +869,8 @@ func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
 	// Endpoints that New refuses, printed to find out why: a password, a
 	// token in the query or the fragment, and one that does not parse.
 	for _, ep := range []string{"https://svc:" + testPass + "@hss.example.com", "https://" + testToken + "@hss.example.com",
-		"https://hss.example.com/?token=" + testToken, "https://hss.example.com/#" + testSTS, "ht tp://" + testSK} {
+		"https://hss.example.com/?token=" + testToken, "https://hss.example.com/#" + testSTS, "ht tp://" + testSK,
+		"svc:" + testPass + "@hss.example.com", "https:" + testPass + "@hss.example.com", testToken + "@hss.example.com"} {
 		cfg := Config{Region: "ap-southeast-1", Credentials: Token(testToken), Endpoint: ep, IAMEndpoint: ep}
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 			assertNoSecret(t, fmt.Sprintf(verb, cfg))
@@ -857,7 +880,7 @@ func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
 		var jl bytes.Buffer
 		slog.New(slog.NewJSONHandler(&jl, nil)).Info("config", "cfg", cfg)
 		assertNoSecret(t, jl.String())
-		if !strings.Contains(cfg.String(), "hss.example.com") && !strings.Contains(cfg.String(), "[unparsable]") {
+		if s := cfg.String(); !strings.Contains(s, "hss.example.com") && !strings.Contains(s, "[unparsable]") && !strings.Contains(s, "[not an absolute URL]") {
 			t.Errorf("the endpoint's host is lost: %s", cfg)
 		}
 		if _, err := New(cfg); err == nil {

@@ -285,7 +285,9 @@ func TestExportToFileFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			_, err = c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // fail, not hang, without the check
+			defer cancel()
+			_, err = c.ExportToFile(ctx, filepath.Join(dir, "out.csv"), params, cols, opts)
 			if err == nil || !strings.Contains(err.Error(), "neither running, success nor failure") {
 				t.Fatalf("err = %v, want the status refused", err)
 			}

@@ -1,6 +1,7 @@
 package hss
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -115,7 +116,7 @@ func decodeAPIError(status int, body []byte) *APIError {
 		}
 	}
 	if e.Code == "" && e.Message == "" && len(body) > 0 {
-		e.Body = body[:min(len(body), maxErrorBody)]
+		e.Body = bytes.Clone(body[:min(len(body), maxErrorBody)]) // not the whole 64 KiB read
 	}
 	return e
 }

@@ -270,6 +270,7 @@ func retryWait(retryAfter string, attempt int, now time.Time) (time.Duration, bo
 		if secs > int(retryAfterMax/time.Second) {
 			return retryAfterMax, false // and time.Duration(secs) * time.Second might overflow
 		}
+		secs = max(secs, 0) // a negative one might overflow too
 		d = time.Duration(secs) * time.Second
 	} else if t, err := http.ParseTime(retryAfter); err == nil {
 		d = t.Sub(now)

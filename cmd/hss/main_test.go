@@ -353,9 +353,11 @@ func TestTimeoutAgainstASilentServer(t *testing.T) {
 	}
 }
 
-// TestRedirectToAnotherHostCarriesNoCredential: a 302 to another host is
-// followed (as a GET) without the credential headers; a 307, which would
-// send the body there again, is refused.
+// TestRedirectToAnotherHostCarriesNoCredential: an export (a POST)
+// redirected to another host is refused, with nothing sent there: a 307
+// would send it the body, a 302 would turn the export into a GET that
+// exports nothing. (The library's tests cover a GET followed without the
+// credential headers.)
 func TestRedirectToAnotherHostCarriesNoCredential(t *testing.T) {
 	for _, kind := range []string{credAKSKTemp, credToken} {
 		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
@@ -382,22 +384,8 @@ func TestRedirectToAnotherHostCarriesNoCredential(t *testing.T) {
 					"--project-id", hsstest.DefaultProjectID, "--category", "host", "--event-id", "c1")
 				mu.Lock()
 				defer mu.Unlock()
-				if status == http.StatusTemporaryRedirect {
-					if r.code != 1 || !strings.Contains(r.stderr, "refused a redirect") || len(got) != 0 {
-						t.Fatalf("exit status %d, %d requests to the other host; stderr:\n%s", r.code, len(got), r.stderr)
-					}
-					return
-				}
-				if r.code != 0 {
-					t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
-				}
-				if len(got) != 1 {
-					t.Fatalf("the other host received %d requests, want 1", len(got))
-				}
-				for _, h := range []string{"Authorization", "X-Auth-Token", "X-Security-Token"} {
-					if v := got[0].Get(h); v != "" {
-						t.Errorf("the other host received %s (%.12s...)", h, v)
-					}
+				if r.code != 1 || !strings.Contains(r.stderr, "refused a redirect") || len(got) != 0 {
+					t.Fatalf("exit status %d, %d requests to the other host; stderr:\n%s", r.code, len(got), r.stderr)
 				}
 			})
 		}

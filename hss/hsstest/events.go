@@ -57,7 +57,9 @@ type Event struct {
 	ContainerID string
 	// ClusterID is the cluster id (container events).
 	ClusterID string
-	// EnterpriseProjectID is the enterprise project; "0" is the default one.
+	// EnterpriseProjectID is the enterprise project; "0" is the default one,
+	// and the one of an event of Options.Events that names none. A call
+	// without enterprise_project_id sees the default one only.
 	EnterpriseProjectID string
 	// AttackTag is the attack tag, such as attack_success.
 	AttackTag string

@@ -78,6 +78,22 @@ func TestOperateSeesOneEnterpriseProject(t *testing.T) {
 	}
 }
 
+// TestOwnEventsDefaultToTheDefaultProject: an event of Options.Events
+// that names no enterprise project is in the default one, which a call
+// without enterprise_project_id sees.
+func TestOwnEventsDefaultToTheDefaultProject(t *testing.T) {
+	ev := hsstest.Event{ID: "mine-1", ClassID: "rootkit_0001", Type: 1010, Category: "host", Severity: "High", OccurTime: t0.UnixMilli() - 1000}
+	srv := newServer(t, hsstest.Options{Events: []hsstest.Event{ev}})
+	if got, _ := exportResult(t, srv, exportQuery("host", url.Values{"enterprise_project_id": nil}), signed(defaultKey, t0)); got != 1 {
+		t.Errorf("an export without enterprise_project_id counts %d, want 1", got)
+	}
+	r := call(t, srv, http.MethodPost, operatePath(srv), nil,
+		mustJSON(t, map[string]any{"operate_type": "ignore", "operate_event_list": []any{operateEvent(ev)}}), signed(defaultKey, t0))
+	if r.status != http.StatusOK {
+		t.Errorf("an operate without enterprise_project_id: %d %s", r.status, r.body)
+	}
+}
+
 // TestOperateTypes applies each operate type and its undo, and checks the
 // event's state after each.
 func TestOperateTypes(t *testing.T) {

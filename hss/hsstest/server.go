@@ -80,7 +80,9 @@ type Options struct {
 	// default DefaultTokenTTL.
 	TokenTTL time.Duration
 	// Events replaces the seeded events; nil means the seeded set
-	// (SeedEvents), an empty non-nil slice means none.
+	// (SeedEvents), an empty non-nil slice means none. An event without a
+	// HandleStatus is unhandled; one without an EnterpriseProjectID is in
+	// the default enterprise project ("0").
 	Events []Event
 	// ExportDuration is how long an export task stays running, measured on
 	// the real clock so that a client polling with real sleeps finishes even
@@ -226,6 +228,9 @@ func New(opts Options) *Server {
 		e = e.clone()
 		if e.HandleStatus == "" {
 			e.HandleStatus = gen.Unhandled
+		}
+		if e.EnterpriseProjectID == "" {
+			e.EnterpriseProjectID = "0" // the default enterprise project
 		}
 		s.events[e.ID] = &e
 	}
