@@ -97,7 +97,7 @@ func TestHandleAlarmWhitelistAndIgnore(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", r.code, r.stderr)
 	}
-	if got, _ := s.Event(events[0].ID); !got.AlarmWhitelisted || got.HandleStatus != hss.Unhandled {
+	if got, _ := s.Event(events[0].ID); !got.AlarmWhitelisted || got.HandleStatus != hss.Handled {
 		t.Errorf("after add_to_alarm_whitelist: %+v", got)
 	}
 	if got, _ := s.Event(events[1].ID); got.AlarmWhitelisted {

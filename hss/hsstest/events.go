@@ -28,9 +28,13 @@ type Event struct {
 	Category gen.EventCategory
 	// Severity is the risk level.
 	Severity gen.Severity
-	// HandleStatus is unhandled (the default) or handled.
+	// HandleStatus is unhandled (the default) or handled: each operate
+	// type that handles an alarm (mark_as_handled, ignore,
+	// add_to_alarm_whitelist, add_to_login_whitelist, isolate_and_kill)
+	// makes it handled, each of their undos unhandled.
 	HandleStatus gen.HandleStatus
-	// Handler is the remark of the last mark_as_handled.
+	// Handler is the remark (the request's handler) of the operation that
+	// handled it.
 	Handler string
 	// Ignored is set by ignore and cleared by do_not_ignore.
 	Ignored bool
@@ -332,7 +336,7 @@ func SeedEvents(now time.Time) []Event {
 			Category:            gen.Host,
 			Severity:            sd.severity,
 			HandleStatus:        gen.Unhandled,
-			Ignored:             sd.ignored,
+			Ignored:             sd.ignored, // and handled, below
 			HostName:            h.name,
 			HostID:              uuidID("hsstest-host-" + h.name),
 			PrivateIP:           h.privateIP,
@@ -350,7 +354,7 @@ func SeedEvents(now time.Time) []Event {
 			LoginIP:             sd.loginIP,
 			LoginUserName:       sd.loginUser,
 		}
-		if sd.handled {
+		if sd.handled || sd.ignored {
 			e.HandleStatus, e.Handler = gen.Handled, "secops"
 		}
 		if sd.container != "" {

@@ -82,16 +82,21 @@ func (a service) HandleEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 	w.WriteHeader(http.StatusOK)
 }
 
-// applyOperation changes e as operate type t says.
+// applyOperation changes e as operate type t says. Each of the five ways
+// of handling an alarm makes it handled, with the request's handler as
+// remark; each of their five undos makes it unhandled again (the decision
+// next to OperateType in the spec).
 func applyOperation(e *Event, t gen.OperateType, handler *string) {
 	switch t {
-	case gen.MarkAsHandled:
+	case gen.MarkAsHandled, gen.Ignore, gen.AddToAlarmWhitelist, gen.AddToLoginWhitelist, gen.IsolateAndKill:
 		e.HandleStatus, e.Handler = gen.Handled, ""
 		if handler != nil {
 			e.Handler = *handler
 		}
-	case gen.Unhandle:
+	default:
 		e.HandleStatus, e.Handler = gen.Unhandled, ""
+	}
+	switch t {
 	case gen.Ignore, gen.DoNotIgnore:
 		e.Ignored = t == gen.Ignore
 	case gen.AddToAlarmWhitelist, gen.RemoveFromAlarmWhitelist:

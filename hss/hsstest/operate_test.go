@@ -112,7 +112,7 @@ func TestOperateTypes(t *testing.T) {
 			srv := newServer(t, hsstest.Options{})
 			var target, bystander hsstest.Event
 			for _, e := range srv.Events() {
-				if !tt.set(e) && target.ID == "" {
+				if !tt.set(e) && e.HandleStatus == "unhandled" && target.ID == "" {
 					target = e
 				} else if !tt.set(e) && bystander.ID == "" {
 					bystander = e
@@ -126,8 +126,10 @@ func TestOperateTypes(t *testing.T) {
 			if !tt.set(got) {
 				t.Errorf("after %s: %+v", tt.do, got)
 			}
-			if tt.do == "mark_as_handled" && got.Handler != "alice" {
-				t.Errorf("handler %q, want alice", got.Handler)
+			// Every way of handling an alarm makes it handled, with the
+			// request's handler; every undo, unhandled.
+			if got.HandleStatus != "handled" || got.Handler != "alice" {
+				t.Errorf("after %s: %s by %q, want handled by alice", tt.do, got.HandleStatus, got.Handler)
 			}
 			if other, _ := srv.Event(bystander.ID); !reflect.DeepEqual(other, bystander) {
 				t.Errorf("%s changed another event", tt.do)
@@ -138,7 +140,7 @@ func TestOperateTypes(t *testing.T) {
 				t.Fatalf("%s: %d %s", tt.undo, r.status, r.body)
 			}
 			got, _ = srv.Event(target.ID)
-			if tt.set(got) {
+			if tt.set(got) || got.HandleStatus != "unhandled" || got.Handler != "" {
 				t.Errorf("after %s: %+v", tt.undo, got)
 			}
 		})
