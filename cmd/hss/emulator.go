@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -106,6 +107,20 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	return 0
 }
 
+// emulatorOperateExample is a ready operate request for an unhandled alarm
+// the emulator holds in the default enterprise project (which a call
+// without --enterprise-project-id sees): mark it handled.
+func emulatorOperateExample(fake *hsstest.Server) (string, bool) {
+	for _, e := range fake.Events() {
+		if e.HandleStatus == hss.Unhandled && e.EnterpriseProjectID == "0" {
+			req := hss.MarkAsHandledRequest("emulator", hss.EventRef{ClassID: e.ClassID, ID: e.ID, Type: e.Type, OccurTime: e.OccurTime})
+			b, err := json.Marshal(req)
+			return string(b), err == nil
+		}
+	}
+	return "", false
+}
+
 // printEmulatorHelp tells how to point the CLI at the fake. The access key
 // pair is the fake's published one, good only against the fake.
 func printEmulatorHelp(w io.Writer, fake *hsstest.Server) {
@@ -118,7 +133,11 @@ func printEmulatorHelp(w io.Writer, fake *hsstest.Server) {
 	fmt.Fprintf(&b, "  flags=\"--endpoint %s --iam-endpoint %s --project-id %s\"\n\n", fake.URL, fake.URL, fake.ProjectID())
 	fmt.Fprintf(&b, "  hss export $flags --category host --event-id demo --last-days 7\n")
 	fmt.Fprintf(&b, "  hss export $flags --category host --event-id demo --severity-list High,Critical --output events.csv\n")
-	fmt.Fprintf(&b, "  hss handle $flags --body operate.json\n\n")
+	if body, ok := emulatorOperateExample(fake); ok {
+		fmt.Fprintf(&b, "  echo '%s' | hss handle $flags --body -\n\n", body)
+	} else {
+		fmt.Fprintf(&b, "  hss handle $flags --body operate.json\n\n")
+	}
 	fmt.Fprintf(&b, "(Leave out --project-id to see it found through the fake's IAM.)\n")
 	fmt.Fprintf(&b, "Stop with Ctrl-C.\n")
 	io.WriteString(w, b.String())

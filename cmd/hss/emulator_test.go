@@ -70,6 +70,15 @@ func TestEmulatorServesTheCLIAndStops(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"task_id"`) {
 		t.Errorf("export against the emulator: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
 	}
+	// The handle line it printed works as printed: a real alarm's request.
+	m := regexp.MustCompile(`echo '([^']+)' \| hss handle \$flags --body -`).FindStringSubmatch(help)
+	if m == nil {
+		t.Fatalf("the emulator's help has no ready handle line:\n%s", help)
+	}
+	r = runCLI(t, m[1], "handle", "--endpoint", url, "--iam-endpoint", url, "--body", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, `"handled"`) {
+		t.Errorf("the printed handle line: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
 
 	cancel()
 	select {
