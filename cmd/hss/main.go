@@ -160,6 +160,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		name = "version"
 	}
 	cmd := lookup(name)
+	if cmd == nil && strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "hss: %s before the command: flags come after it, as in hss export %s ...\nRun 'hss help' for usage.\n", name, name)
+		return 2
+	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "hss: unknown command %q\nRun 'hss help' for usage.\n", name)
 		return 2

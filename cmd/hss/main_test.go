@@ -542,4 +542,7 @@ func TestHelpVersionRegions(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, r.code, r.stderr)
 		}
 	}
+	if r = runCLI(t, "", "--region", "x", "export"); r.code != 2 || !strings.Contains(r.stderr, "flags come after") {
+		t.Errorf("a flag before the command: exit %d, stderr %q; want 2 and where flags go", r.code, r.stderr)
+	}
 }
