@@ -423,7 +423,7 @@ func checkOperateEvent(t gen.OperateType, i int, ev *gen.OperateEvent) error {
 	}
 	needs := detailsNeeded(t)
 	if ev.OperateDetailList == nil {
-		reason := "required: use an empty list for " + string(t) + " (nil is sent as null)"
+		reason := "required, even for " + string(t) + ", which needs no details: an empty list [] (a nil or missing list is sent as null, which the service refuses)"
 		if needs != "" {
 			reason = string(t) + " needs at least one entry with " + needs
 		}
