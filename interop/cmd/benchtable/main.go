@@ -303,15 +303,21 @@ func write(w io.Writer, res map[string]*samples) {
 		fmt.Fprintln(w)
 	}
 
-	writeSteal(w, res)
+	steal, measured := writeSteal(w, res)
 	writeConcurrency(w, res)
 	writeGroup(w, res, "ClientOnly/", "Each client's own work per export call: answered in memory, no connection (medians):")
 	writeGroup(w, res, "FloorPlusWork/", "The floor with a busy loop before each call (medians):")
 
+	// Under steal the rounds spread too far for their medians to settle a
+	// ratio on either side of a target: say so with the verdict.
+	crowded := ""
+	if measured && steal > stealNoisy {
+		crowded = fmt.Sprintf(" On a crowded host (median steal %.0f%%): the verdicts are not reliable; run again when the host is quiet.", steal)
+	}
 	if len(missed) > 0 {
-		fmt.Fprintf(w, "%d target(s) missed.\n", len(missed))
+		fmt.Fprintf(w, "%d target(s) missed.%s\n", len(missed), crowded)
 	} else if len(checks) > 0 {
-		fmt.Fprintln(w, "Every target met.")
+		fmt.Fprintf(w, "Every target met.%s\n", crowded)
 	}
 }
 
@@ -330,14 +336,15 @@ const stealNoisy = 10
 
 // writeSteal summarizes the "steal%" the benchmarks report: the share of
 // their CPU time that the hypervisor gave to other guests. It is not a
-// property of any client, but it says how far to trust the run.
-func writeSteal(w io.Writer, res map[string]*samples) {
+// property of any client, but it says how far to trust the run. It returns
+// the median steal, and false when none was reported.
+func writeSteal(w io.Writer, res map[string]*samples) (float64, bool) {
 	var all []float64
 	for _, s := range res {
 		all = append(all, s.values["steal%"]...)
 	}
 	if len(all) == 0 {
-		return
+		return 0, false
 	}
 	noisy := 0
 	for _, v := range all {
@@ -347,6 +354,7 @@ func writeSteal(w io.Writer, res map[string]*samples) {
 	}
 	fmt.Fprintf(w, "CPU steal (time the host gave this machine's vCPUs to other guests) while the benchmarks ran: median %.1f%%, at most %.1f%%; %d of %d runs above %d%%.\n\n",
 		median(all), slices.Max(all), noisy, len(all), stealNoisy)
+	return median(all), true
 }
 
 // writeConcurrency writes the Concurrent/<client>/<auth>/g=N results: one

@@ -40,7 +40,7 @@ func TestTable(t *testing.T) {
 		"3000 ns of CPU time (6000 ns of wall time, 12% steal) (target ≤ 5000) ok",
 		"| this client, token | 4 | 1 | 20000 | 50000 | 104 | 4 | 4 | 1 |",
 		"| this client, token | 64 | 1 | 25000 | 40000 | 104 | 64 | 0 | 1 |",
-		"2 target(s) missed.",
+		"2 target(s) missed.\n", // a quiet host: no warning
 		"median 6.5%, at most 12.5%; 1 of 2 runs above 10%.",
 	} {
 		if !strings.Contains(s, want) {
@@ -49,6 +49,20 @@ func TestTable(t *testing.T) {
 	}
 	if strings.Index(s, "| 4 | 1 |") > strings.Index(s, "| 64 | 1 |") {
 		t.Errorf("goroutine counts out of order:\n%s", s)
+	}
+}
+
+// TestCrowdedHostVerdict: with a median steal above stealNoisy, the
+// verdict says it is not reliable.
+func TestCrowdedHostVerdict(t *testing.T) {
+	res := map[string]*samples{}
+	if err := parse(strings.NewReader(strings.ReplaceAll(sample, "0.5 steal%", "30 steal%")), res); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	write(&out, res)
+	if want := "2 target(s) missed. On a crowded host (median steal 21%): the verdicts are not reliable"; !strings.Contains(out.String(), want) {
+		t.Errorf("the verdict lacks %q:\n%s", want, out.String())
 	}
 }
 
