@@ -196,6 +196,8 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "timeout not a duration", args: export("--timeout=soon"), want: []string{"--timeout", "duration"}},
 		{name: "timeout not positive", args: export("--timeout=0s"), want: []string{"--timeout", "positive"}},
 		{name: "max attempts zero", args: export("--max-attempts=0"), want: []string{"--max-attempts"}},
+		{name: "empty region", args: export("--region="), want: []string{"--region", "empty"}},
+		{name: "empty project id", args: export("--project-id", ""), want: []string{"--project-id", "empty"}},
 		{name: "unknown flag", args: export("--colour", "red"), want: []string{"--colour", "not defined"}},
 		{name: "flag without its value", args: export("--host-name"), want: []string{"--host-name", "argument"}},
 		{name: "positional argument", args: export("web-01"), want: []string{`"web-01"`, "unexpected"}},

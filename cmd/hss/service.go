@@ -52,6 +52,13 @@ func (o *serviceFlags) check(f *flags) error {
 	if f.set("max-attempts") && o.maxAttempts < 1 {
 		return usagef("invalid --max-attempts: must be at least 1")
 	}
+	// An empty value given on purpose would otherwise fall back to the
+	// environment or to the region's endpoints, silently.
+	for _, name := range []string{"region", "endpoint", "iam-endpoint", "project-id"} {
+		if f.set(name) && f.fs.Lookup(name).Value.String() == "" {
+			return usagef("invalid --%s: empty", name)
+		}
+	}
 	return nil
 }
 
