@@ -25,15 +25,18 @@ type authenticator interface {
 	slots() []string
 }
 
-// The slots of the authenticators.
+// The slots of the authenticators. The signer sets X-Sdk-Date and
+// Authorization itself, in fresh slices (it never writes into a slice that
+// might be shared), so they need none.
 var (
-	signedSlots      = []string{signer.HeaderDate, signer.HeaderAuthorization}
-	signedTokenSlots = []string{signer.HeaderDate, signer.HeaderAuthorization, signer.HeaderSecurityToken}
+	signedSlots      []string
+	signedTokenSlots = []string{signer.HeaderSecurityToken}
 	authTokenSlots   = []string{"X-Auth-Token"}
 )
 
 // setHeader sets one value of h, in place when h has a one-value slice for
-// it (a slot do made, or the value of an earlier attempt).
+// it (a slot do made, or the value of an earlier attempt: the request is
+// the client's own, built for the call, so no one else holds its slices).
 func setHeader(h http.Header, key, value string) {
 	if v := h[key]; len(v) == 1 {
 		v[0] = value

@@ -2,6 +2,7 @@ package hss
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/openhss/hss-go/gen"
@@ -124,11 +125,16 @@ func checkProjectID(id string) error {
 }
 
 // checkPathID checks an id that is a segment of the path: 1 to 256
-// characters, and not "." or "..", which a URL resolves away (a gateway
-// normalizing /v5/../event/export would route the call elsewhere).
+// characters, not "." or "..", which a URL resolves away (a gateway
+// normalizing /v5/../event/export would route the call elsewhere), and
+// without a "/": sent as %2F, which a gateway that decodes the path before
+// it checks the signature would read as two segments. No real id has one.
 func checkPathID(field, v string) error {
 	if v == "." || v == ".." {
 		return &ValidationError{Field: field, Reason: "cannot be . or .., which a path resolves away"}
+	}
+	if strings.IndexByte(v, '/') >= 0 {
+		return &ValidationError{Field: field, Reason: "must not contain /, which a path reads as a separator"}
 	}
 	return checkString(field, v, maxIDLen)
 }

@@ -449,7 +449,7 @@ func TestCheckHandleParams(t *testing.T) {
 }
 
 func TestCheckPathIDs(t *testing.T) {
-	for _, id := range []string{".", ".."} {
+	for _, id := range []string{".", "..", "a/b", "/", "a/"} {
 		wantField(t, checkPathID("task_id", id), "task_id")
 		wantField(t, checkProjectID(id), "project_id")
 	}

@@ -3,6 +3,7 @@ package signer
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"hash"
 	"net/http"
@@ -14,10 +15,21 @@ import (
 // HMAC-SHA256 states of the secret key whose key blocks are already
 // hashed, so a signature hashes three SHA-256 blocks for its HMAC instead of
 // five. Its signatures are Sign's, byte for byte. A Signer is safe for
-// concurrent use; like a Key, it never shows its secret key when printed.
+// concurrent use; like a Key, it never shows its secret key when printed,
+// by value or by pointer, nor when it is a field of another struct. Make
+// one with NewSigner: the zero Signer refuses to sign.
 type Signer struct {
-	key  Key
-	macs sync.Pool // of *macState for key.SecretKey
+	st *signerState
+}
+
+// signerState is a Signer's key and HMAC states. The secret key is kept in
+// a closure: fmt prints a func as an address, whichever verb and however
+// deep, so even a Signer printed field by field (by value, in an
+// unexported field of another struct) does not show it.
+type signerState struct {
+	accessKey string
+	secretKey func() string
+	macs      sync.Pool // of *macState for the secret key
 	// plain: crypto/hmac refused the key (in FIPS 140-only mode, keys
 	// shorter than 112 bits), so the HMAC is computed as Sign computes it.
 	plain bool
@@ -39,7 +51,8 @@ func NewSigner(key Key) (*Signer, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
-	s := &Signer{key: key}
+	sk := key.SecretKey
+	s := &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }}
 	secret := []byte(key.SecretKey)
 	newMAC := func() any {
 		// hmac.New hashes the padded key blocks; its Reset restores the
@@ -52,7 +65,7 @@ func NewSigner(key Key) (*Signer, error) {
 	} else {
 		s.plain = true
 	}
-	return s, nil
+	return &Signer{st: s}, nil
 }
 
 // tryNewMAC makes one HMAC state, or reports that crypto/hmac panicked, as
@@ -69,28 +82,42 @@ func tryNewMAC(newMAC func() any) (m any, ok bool) {
 // Sign signs req at time t, as the package's Sign does with the Signer's
 // key: the same headers are set to the same values.
 func (s *Signer) Sign(req *http.Request, payloadHash string, t time.Time) error {
-	return sign(req, payloadHash, s.key, s, t)
+	if s == nil || s.st == nil {
+		return errors.New("signer: the Signer has no key: make it with NewSigner")
+	}
+	return sign(req, payloadHash, s.key(), s, t)
+}
+
+// key is the Signer's key pair.
+func (s *Signer) key() Key {
+	return Key{AccessKey: s.st.accessKey, SecretKey: s.st.secretKey()}
 }
 
 // mac returns HMAC-SHA256 of msg under the secret key.
 func (s *Signer) mac(msg []byte) [sha256.Size]byte {
-	if s.plain {
-		return hmacSHA256(s.key.SecretKey, msg)
+	st := s.st
+	if st.plain {
+		return hmacSHA256(st.secretKey(), msg)
 	}
-	m := s.macs.Get().(*macState)
+	m := st.macs.Get().(*macState)
 	m.h.Reset()
 	m.msg = append(m.msg[:0], msg...)
 	m.h.Write(m.msg)
 	sum := [sha256.Size]byte(m.h.Sum(m.sum[:0]))
-	s.macs.Put(m)
+	st.macs.Put(m)
 	return sum
 }
 
 // String describes the Signer with its secret key redacted.
-func (s *Signer) String() string { return "signer.Signer{" + s.key.String() + "}" }
+func (s Signer) String() string {
+	if s.st == nil {
+		return "signer.Signer{}"
+	}
+	return "signer.Signer{" + Key{AccessKey: s.st.accessKey, SecretKey: "-"}.String() + "}"
+}
 
 // GoString is String, so that %#v hides the secret key too.
-func (s *Signer) GoString() string { return s.String() }
+func (s Signer) GoString() string { return s.String() }
 
 // Format writes String for every verb, so that no verb shows the secret key.
-func (s *Signer) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+func (s Signer) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }

@@ -20,7 +20,7 @@ func TestSignerKnownAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.plain {
+	if s.st.plain {
 		t.Fatal("crypto/hmac refused the key outside FIPS 140-only mode: the Signer computes every HMAC from the key blocks")
 	}
 	for _, c := range katCases {
@@ -115,8 +115,11 @@ func TestSignerNeverPrintsSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	type holder struct{ S *Signer }
+	// By value too, and in an unexported field, where fmt cannot call the
+	// Signer's own methods and prints its fields.
+	type hidden struct{ s Signer }
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-		for _, arg := range []any{s, holder{s}, &holder{s}, []*Signer{s}} {
+		for _, arg := range []any{s, holder{s}, &holder{s}, []*Signer{s}, *s, hidden{*s}, &hidden{*s}} {
 			if got := fmt.Sprintf(format, arg); strings.Contains(got, secret) || strings.Contains(got, fmt.Sprintf("%x", secret)) {
 				t.Errorf("Sprintf(%q, %T) = %q shows the secret", format, arg, got)
 			}
@@ -132,8 +135,23 @@ func TestSignerNeverPrintsSecret(t *testing.T) {
 	}
 }
 
+// TestZeroSignerRefuses: a Signer not made by NewSigner says so instead of
+// panicking.
+func TestZeroSignerRefuses(t *testing.T) {
+	req := newKATRequest(t, katCases[0])
+	for _, s := range []*Signer{{}, nil} {
+		if err := s.Sign(req, EmptyPayloadHash, katTime); err == nil || !strings.Contains(err.Error(), "NewSigner") {
+			t.Errorf("%v: err = %v", s, err)
+		}
+	}
+	if got := fmt.Sprint(Signer{}); got != "signer.Signer{}" {
+		t.Errorf("the zero Signer prints %q", got)
+	}
+}
+
 // TestSignerAllocations: a Signer allocates what Sign does, the one string
-// of the two header values, once its HMAC state is pooled. Under the race
+// of the two header values and the one slice of both, once its HMAC state is
+// pooled. Under the race
 // detector, sync.Pool drops a quarter of what it is given, at random, so
 // there the Signer must allocate well under what it would without a pool
 // (a new HMAC state per signature).
@@ -148,13 +166,13 @@ func TestSignerAllocations(t *testing.T) {
 	_ = s.Sign(req, hash, katTime)
 	n := testing.AllocsPerRun(200, func() { _ = s.Sign(req, hash, katTime) })
 	if !raceEnabled {
-		if n > 1 {
-			t.Errorf("Signer.Sign allocates %v times per call, want at most 1", n)
+		if n > 2 {
+			t.Errorf("Signer.Sign allocates %v times per call, want at most 2", n)
 		}
 		return
 	}
 	unpooled := testing.AllocsPerRun(200, func() {
-		_ = s.macs.New() // what the pool makes when it has nothing to give
+		_ = s.st.macs.New() // what the pool makes when it has nothing to give
 		_ = Sign(req, hash, key, katTime)
 	})
 	t.Logf("under -race: %v allocations per signature, %v with a new HMAC state each", n, unpooled)
@@ -186,8 +204,8 @@ func TestSignerInFIPSOnlyMode(t *testing.T) {
 			if a.Header.Get(HeaderAuthorization) != b.Header.Get(HeaderAuthorization) {
 				t.Errorf("secret of %d bytes: Signer %q, Sign %q", len(secret), b.Header.Get(HeaderAuthorization), a.Header.Get(HeaderAuthorization))
 			}
-			if s.plain != (len(secret) < 14) {
-				t.Errorf("secret of %d bytes: plain = %t", len(secret), s.plain)
+			if s.st.plain != (len(secret) < 14) {
+				t.Errorf("secret of %d bytes: plain = %t", len(secret), s.st.plain)
 			}
 		}
 		return

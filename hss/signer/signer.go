@@ -54,7 +54,10 @@ const (
 const EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // Key is an access key pair. Its String, GoString and Format methods never
-// show the secret key, so a Key is safe to print or log with fmt.
+// show the secret key, so a Key is safe to print or log with fmt. (fmt
+// cannot call them on an unexported field of another struct: a struct that
+// keeps a Key in one should redact it itself, as Signer does by holding it
+// behind a pointer.)
 type Key struct {
 	// AccessKey is the access key id (AK); it is sent in the Authorization header.
 	AccessKey string
@@ -169,7 +172,8 @@ func sign(req *http.Request, payloadHash string, key Key, s *Signer, t time.Time
 	}
 
 	// The date and the Authorization value are written into one buffer and
-	// made one string, which both header values share: one allocation.
+	// made one string, which both header values share: one allocation, and
+	// one more for the slice that holds both.
 	var buf [len(DateLayout) + len(Algorithm) + 128 + 64]byte
 	b := appendDate(buf[:0], t)
 	dateLen := len(b)
@@ -181,8 +185,12 @@ func sign(req *http.Request, payloadHash string, key Key, s *Signer, t time.Time
 	b = append(b, ", Signature="...)
 	b = append(b, sig[:]...)
 	values := string(b)
-	setHeader(req.Header, HeaderDate, values[:dateLen])
-	setHeader(req.Header, HeaderAuthorization, values[dateLen:])
+	// Fresh slices, as Header.Set would: the request's own may be shared
+	// with another request (a template's, copied with maps.Copy), which
+	// writing into them would sign too. One allocation holds both.
+	vals := []string{values[:dateLen], values[dateLen:]}
+	req.Header[HeaderDate] = vals[0:1:1]
+	req.Header[HeaderAuthorization] = vals[1:2:2]
 	return nil
 }
 
@@ -266,15 +274,6 @@ func hmacSHA256[S string | []byte](key string, msg S) [sha256.Size]byte {
 	innerSum := sha256.Sum256(inner)
 	copy(outer[block:], innerSum[:])
 	return sha256.Sum256(outer[:])
-}
-
-// setHeader sets one value, reusing the header's slice when it has one.
-func setHeader(h http.Header, key, value string) {
-	if v := h[key]; len(v) == 1 {
-		v[0] = value
-		return
-	}
-	h[key] = []string{value}
 }
 
 func checkKey(key Key) error {

@@ -62,8 +62,10 @@ func Verify(req *http.Request, payloadHash string, lookup func(accessKey string)
 	if len(dates) != 1 {
 		return "", fmt.Errorf("%w: want one %s header, got %d", ErrMalformedAuthorization, HeaderDate, len(dates))
 	}
+	// time.Parse also takes fractional seconds the layout lacks: the
+	// length pins the layout exactly.
 	signedAt, err := time.Parse(DateLayout, dates[0])
-	if err != nil {
+	if err != nil || len(dates[0]) != len(DateLayout) {
 		return "", fmt.Errorf("%w: %s %q is not in layout %s", ErrMalformedAuthorization, HeaderDate, dates[0], DateLayout)
 	}
 	if skew := now.Sub(signedAt); skew > maxSkew || skew < -maxSkew {

@@ -79,6 +79,9 @@ func TestVerify(t *testing.T) {
 		{name: "signed headers empty entry", modify: editAuth("content-type;", "content-type;;"), wantErr: ErrMalformedAuthorization},
 		{name: "no date", modify: func(r *http.Request, _ *string, _ *time.Time) { r.Header.Del(HeaderDate) }, wantErr: ErrMalformedAuthorization},
 		{name: "date in other layout", modify: func(r *http.Request, _ *string, _ *time.Time) { r.Header.Set(HeaderDate, katTime.Format(time.RFC3339)) }, wantErr: ErrMalformedAuthorization},
+		{name: "date with fractional seconds", modify: func(r *http.Request, _ *string, _ *time.Time) {
+			r.Header.Set(HeaderDate, strings.Replace(r.Header.Get(HeaderDate), "Z", ".5Z", 1)) // time.Parse takes it
+		}, wantErr: ErrMalformedAuthorization},
 
 		{name: "unknown access key", lookup: func(string) (string, bool) { return "", false }, wantErr: ErrUnknownAccessKey},
 		{name: "empty secret", lookup: func(string) (string, bool) { return "", true }, wantErr: ErrUnknownAccessKey},
