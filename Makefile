@@ -17,12 +17,14 @@ test: vet race check-generate
 generate:
 	$(GO) generate ./gen
 
-## check-generate: regenerate gen/ from a clean state and require no change
+## check-generate: regenerate gen/ from a clean state and require no change; the tree is left
+## as it was, whatever happens (the committed file is restored, the temporary directory removed)
 check-generate:
-	@tmp=$$(mktemp -d) && cp gen/hss.gen.go $$tmp/committed.go && rm -f gen/hss.gen.go && \
+	@tmp=$$(mktemp -d) && trap 'cp "$$tmp/committed.go" gen/hss.gen.go; rm -rf "$$tmp"' EXIT && \
+	cp gen/hss.gen.go "$$tmp/committed.go" && rm -f gen/hss.gen.go && \
 	$(GO) generate ./gen && \
-	if cmp -s $$tmp/committed.go gen/hss.gen.go; then echo "gen/ is reproduced byte for byte by go generate"; \
-	else echo "gen/hss.gen.go differs from what go generate makes: run make generate and commit" >&2; diff -u $$tmp/committed.go gen/hss.gen.go | head -40 >&2; exit 1; fi
+	if cmp -s "$$tmp/committed.go" gen/hss.gen.go; then echo "gen/ is reproduced byte for byte by go generate"; \
+	else echo "gen/hss.gen.go differs from what go generate makes: run make generate and commit" >&2; diff -u "$$tmp/committed.go" gen/hss.gen.go | head -40 >&2; exit 1; fi
 
 vet:
 	$(GO) vet ./...
@@ -30,10 +32,12 @@ vet:
 race:
 	$(GO) test -race -count=1 ./...
 
-## lint: gofmt and vet
+## lint: gofmt and vet, of both modules (gofmt from the Go that builds, so a missing one fails)
 lint: vet
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@gofmt="$$($(GO) env GOROOT)/bin/gofmt"; \
+	out=$$("$$gofmt" -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')) || exit 1; \
 	if [ -n "$$out" ]; then echo "gofmt would change:" >&2; echo "$$out" >&2; exit 1; fi
+	cd interop && $(GO) vet ./...
 
 ## interop: the same random requests through this client and the official SDK (a separate module)
 interop:

@@ -80,14 +80,22 @@ func ExampleNew_password() {
 }
 
 func ExampleConfigFromEnv() {
+	// This example's environment only: the variables ConfigFromEnv reads
+	// are put back as they were afterwards.
+	vars := []string{hss.EnvAccessKey, hss.EnvSecretKey, hss.EnvSecurityToken, hss.EnvProjectID, hss.EnvAuthToken,
+		hss.EnvRegion, hss.EnvIAMEndpoint, hss.EnvDomainName, hss.EnvUserName, hss.EnvPassword, hss.EndpointEnv("cn-north-4")}
+	for _, v := range vars {
+		if old, ok := os.LookupEnv(v); ok {
+			defer os.Setenv(v, old)
+		} else {
+			defer os.Unsetenv(v)
+		}
+		os.Unsetenv(v)
+	}
 	os.Setenv(hss.EnvAccessKey, "AK-EXAMPLE")
 	os.Setenv(hss.EnvSecretKey, "sk-example-secret")
 	os.Setenv(hss.EnvRegion, "cn-north-4")
-	defer func() {
-		os.Unsetenv(hss.EnvAccessKey)
-		os.Unsetenv(hss.EnvSecretKey)
-		os.Unsetenv(hss.EnvRegion)
-	}()
+
 	cfg, err := hss.ConfigFromEnv()
 	if err != nil {
 		fmt.Println(err)

@@ -83,6 +83,7 @@ type TaskFailedError struct {
 	Status   ExportTaskStatus
 }
 
+// Error reads "hss: export task ID (NAME) ended with status failure".
 func (e *TaskFailedError) Error() string {
 	return fmt.Sprintf("hss: export task %s (%s) ended with status %s", e.TaskID, e.TaskName, e.Status)
 }
