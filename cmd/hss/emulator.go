@@ -70,7 +70,9 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err := checkLoopback(c.addr); err != nil {
 		return fail(err)
 	}
-	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration}
+	// It may run for days: it keeps the last requests and tasks only.
+	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration,
+		MaxRequests: emulatorMaxRequests, MaxTasks: emulatorMaxTasks}
 	if c.debug {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
@@ -106,6 +108,13 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	}
 	return 0
 }
+
+// What hss emulator keeps: enough to inspect a session, bounded however
+// long it runs.
+const (
+	emulatorMaxRequests = 10000
+	emulatorMaxTasks    = 1000
+)
 
 // emulatorOperateExample is a ready operate request for an unhandled alarm
 // the emulator holds in the default enterprise project (which a call

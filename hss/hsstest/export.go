@@ -150,6 +150,12 @@ func (a service) ExportEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 	s.tasks[t.id] = t
 	s.taskOrder = append(s.taskOrder, t.id)
 	s.files[t.fileID] = t.id
+	if s.maxTasks > 0 && len(s.taskOrder) > s.maxTasks {
+		old := s.tasks[s.taskOrder[0]]
+		delete(s.tasks, old.id)
+		delete(s.files, old.fileID)
+		s.taskOrder = slices.Delete(s.taskOrder, 0, 1)
+	}
 	s.mu.Unlock()
 
 	n := int32(t.records)

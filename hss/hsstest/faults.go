@@ -3,6 +3,7 @@ package hsstest
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,15 +21,18 @@ type Fault struct {
 	// negative count means every one until ClearFaults.
 	Count int
 	// Path, when set, restricts the fault to requests whose path starts with
-	// it, such as "/v5/" + projectID + "/download/". An empty Path matches
+	// it, such as "/v5/" + projectID + "/download/". A prefix: the path of
+	// an export (".../event/export") also catches the task reads
+	// (".../event/export-task/..."). An empty Path matches
 	// every HSS request but no IAM request (under /v3/): set Path "/v3/" to
 	// disturb IAM.
 	Path string
 	// Status, when set, is answered instead of serving the request.
 	Status int
 	// Body is the body of a Status answer; empty means an error document
-	// (APIGW.0308 for 429, HSS.FAULT otherwise). Sent as application/json
-	// when it is JSON, as text/plain otherwise.
+	// (APIGW.0308 for 429, HSS.FAULT otherwise), in HSS's shape, or IAM's
+	// nested one for a request under /v3/. Sent as application/json when it
+	// is JSON, as text/plain otherwise.
 	Body string
 	// Delay is how long to wait before answering. The wait ends without an
 	// answer when the client gives up (its context ends) or Close is called.
@@ -43,8 +47,12 @@ type Fault struct {
 	Silent bool
 }
 
-// InjectFault queues f.
+// InjectFault queues f. It panics when f.Status is set but is not an HTTP
+// status net/http can send (100 to 599): a mistake in the test.
 func (s *Server) InjectFault(f Fault) {
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		panic("hsstest: Fault.Status " + strconv.Itoa(f.Status) + " is not an HTTP status (100 to 599)")
+	}
 	if f.Count == 0 {
 		f.Count = 1
 	}
@@ -53,10 +61,11 @@ func (s *Server) InjectFault(f Fault) {
 	s.mu.Unlock()
 }
 
-// ClearFaults drops every queued fault.
+// ClearFaults drops every queued fault, and a FailNextExport not yet used.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults = nil
+	s.failNext = 0
 	s.mu.Unlock()
 }
 
@@ -81,15 +90,21 @@ func (s *Server) takeFault(path string, isIAM bool, f *Fault) bool {
 	return false
 }
 
-// answer writes the fault's Status answer.
-func (f *Fault) answer(w http.ResponseWriter) {
+// answer writes the fault's Status answer: by default an error document
+// of the service the request was for, HSS's or IAM's.
+func (f *Fault) answer(w http.ResponseWriter, isIAM bool) {
 	body := f.Body
 	if body == "" {
 		code, msg := "HSS.FAULT", "injected fault: "+http.StatusText(f.Status)
 		if f.Status == http.StatusTooManyRequests {
 			code, msg = "APIGW.0308", "the throttling threshold has been reached"
 		}
-		b, _ := json.Marshal(hssError(code, msg))
+		var b []byte
+		if isIAM {
+			b, _ = json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": msg, "title": http.StatusText(f.Status)}})
+		} else {
+			b, _ = json.Marshal(hssError(code, msg))
+		}
 		body = string(b)
 	}
 	if json.Valid([]byte(body)) {

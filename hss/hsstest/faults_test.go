@@ -17,6 +17,74 @@ import (
 
 // TestFaultStatus answers an injected status, with Retry-After, Count
 // times, then serves again.
+// TestIAMFaultInIAMShape: a fault on an IAM request answers IAM's nested
+// error document by default; a status net/http cannot send is refused.
+func TestIAMFaultInIAMShape(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	srv.InjectFault(hsstest.Fault{Path: "/v3/", Status: http.StatusServiceUnavailable})
+	r := call(t, srv, http.MethodPost, "/v3/auth/tokens", nil, []byte(`{}`), noAuth)
+	var doc struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(r.body, &doc); err != nil || r.status != 503 || doc.Error.Code != "HSS.FAULT" || doc.Error.Message == "" {
+		t.Errorf("%d %s (%v)", r.status, r.body, err)
+	}
+	for _, status := range []int{99, 600, 1000} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("InjectFault accepted status %d", status)
+				}
+			}()
+			srv.InjectFault(hsstest.Fault{Status: status})
+		}()
+	}
+}
+
+// TestClearFaultsDisarmsFailNextExport: a FailNextExport never used does
+// not fail the export of whoever shares the server next.
+func TestClearFaultsDisarmsFailNextExport(t *testing.T) {
+	srv := newServer(t, hsstest.Options{ExportDuration: -1})
+	srv.FailNextExport()
+	srv.ClearFaults()
+	_, id := exportResult(t, srv, exportQuery("host", nil), signed(defaultKey, t0))
+	for _, task := range srv.Tasks() {
+		if task.ID == id && task.Status != "success" {
+			t.Errorf("task %s: %s after ClearFaults, want success", id, task.Status)
+		}
+	}
+}
+
+// TestBoundedHistory: MaxRequests keeps the last requests, MaxTasks the
+// last tasks (an older one answers as unknown), and an expired token stays
+// refused after the fake drops it (TestExpiredTokensDropped).
+func TestBoundedHistory(t *testing.T) {
+	clk := &clock{now: t0}
+	srv := newServer(t, hsstest.Options{Now: clk.Now, MaxRequests: 3, MaxTasks: 2, ExportDuration: -1, TokenTTL: time.Minute})
+	var ids []string
+	for range 4 {
+		_, id := exportResult(t, srv, exportQuery("host", nil), signed(defaultKey, t0))
+		ids = append(ids, id)
+	}
+	if n := len(srv.Requests()); n != 3 {
+		t.Errorf("%d requests kept, want 3", n)
+	}
+	if tasks := srv.Tasks(); len(tasks) != 2 || tasks[0].ID != ids[2] || tasks[1].ID != ids[3] {
+		t.Errorf("tasks kept: %+v, want the last two", tasks)
+	}
+	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[0]), nil, nil, signed(defaultKey, t0)); r.status != http.StatusNotFound {
+		t.Errorf("a dropped task answers %d, want 404", r.status)
+	}
+	old := srv.IssueToken()
+	clk.Advance(2 * time.Minute)
+	fresh := srv.IssueToken() // drops old, which has expired
+	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), nil, nil, withToken(fresh)); r.status != http.StatusOK {
+		t.Errorf("the fresh token: %d %s", r.status, r.body)
+	}
+	r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), nil, nil, withToken(old))
+	wantError(t, r, http.StatusUnauthorized, "APIGW.0301", "token")
+}
+
 func TestFaultStatus(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	auth := signed(defaultKey, t0)

@@ -97,7 +97,7 @@ func (s *Server) createToken(w http.ResponseWriter, body []byte) {
 	now := s.now()
 	info := tokenInfo{user: User{Domain: user.Domain, Name: user.Name}, issuedAt: now, expiresAt: now.Add(s.tokenTTL)}
 	s.mu.Lock()
-	s.tokens[tok] = info
+	s.addToken(tok, info, now)
 	s.mu.Unlock()
 	w.Header().Set("X-Subject-Token", tok)
 	writeJSON(w, http.StatusCreated, s.tokenDocument(info))

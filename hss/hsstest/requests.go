@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -73,11 +75,16 @@ func (s *Server) record(r *http.Request, body []byte, requestID string) *Request
 		Auth:      authKind(r),
 		RequestID: requestID,
 	}
-	if r.Method == http.MethodPost && r.URL.Path == "/v3/auth/tokens" {
-		rec.Body = redactPassword(body)
+	if strings.HasPrefix(r.URL.Path, "/v3") {
+		// Any IAM call, whatever its method or exact path: a misdirected
+		// token request holds a password too.
+		rec.Body = redactIAMBody(body)
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
+	if s.maxRequests > 0 && len(s.requests) > s.maxRequests {
+		s.requests = slices.Delete(s.requests, 0, len(s.requests)-s.maxRequests)
+	}
 	s.mu.Unlock()
 	return rec
 }
@@ -92,41 +99,44 @@ func (s *Server) finish(rec *Request, status int) {
 // signatureField matches the signature in an SDK-HMAC-SHA256 Authorization header.
 var signatureField = regexp.MustCompile(`(Signature=)[^,\s]*`)
 
-// redactHeader copies h with its secrets redacted.
+// redactHeader copies h with its secrets redacted. Keys are compared as
+// HTTP compares them, ignoring case (a handler called directly may be given
+// keys that are not canonical).
 func redactHeader(h http.Header) http.Header {
 	out := h.Clone()
-	for _, k := range []string{"X-Auth-Token", "X-Security-Token", "X-Subject-Token"} {
-		if _, ok := out[k]; ok {
+	for k, vs := range out {
+		switch http.CanonicalHeaderKey(k) {
+		case "X-Auth-Token", "X-Security-Token", "X-Subject-Token":
 			out[k] = []string{redacted}
-		}
-	}
-	if vs, ok := out["Authorization"]; ok {
-		for i, v := range vs {
-			if signatureField.MatchString(v) {
-				vs[i] = signatureField.ReplaceAllString(v, "${1}"+redacted)
-			} else {
-				vs[i] = redacted
+		case "Authorization":
+			for i, v := range vs {
+				if signatureField.MatchString(v) {
+					vs[i] = signatureField.ReplaceAllString(v, "${1}"+redacted)
+				} else {
+					vs[i] = redacted
+				}
 			}
 		}
 	}
 	return out
 }
 
-// redactPassword replaces the password of an IAM token request body. A body
-// that is not JSON is dropped entirely, since it may hold one anywhere.
-func redactPassword(body []byte) []byte {
-	var doc map[string]any
+// redactIAMBody redacts the secrets of an IAM request body: every value
+// under a key "password" that is not an object, and the id of a "token" object (IAM's token
+// method), with keys compared ignoring case, as Go's JSON decoding (and so
+// the fake) matches them. A body that is not JSON is dropped entirely,
+// since it may hold a secret anywhere.
+func redactIAMBody(body []byte) []byte {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return bytes.Clone(body)
+	}
+	var doc any
 	if json.Unmarshal(body, &doc) != nil {
 		return []byte(redacted)
 	}
-	user, _ := dig(doc, "auth", "identity", "password", "user").(map[string]any)
-	if user == nil {
+	if !redactSecrets(doc) {
 		return bytes.Clone(body)
 	}
-	if _, ok := user["password"]; !ok {
-		return bytes.Clone(body)
-	}
-	user["password"] = redacted
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return []byte(redacted)
@@ -134,14 +144,37 @@ func redactPassword(body []byte) []byte {
 	return b
 }
 
-// dig follows keys down nested JSON objects.
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
+// redactSecrets redacts v's secrets in place and says whether it found any.
+func redactSecrets(v any) bool {
+	found := false
+	switch v := v.(type) {
+	case map[string]any:
+		for k, child := range v {
+			switch {
+			case strings.EqualFold(k, "password"):
+				if _, isObject := child.(map[string]any); isObject {
+					// identity.password holds the user, whose password it is
+					found = redactSecrets(child) || found
+				} else {
+					v[k], found = redacted, true
+				}
+			case strings.EqualFold(k, "token"):
+				if tok, ok := child.(map[string]any); ok {
+					for tk := range tok {
+						if strings.EqualFold(tk, "id") {
+							tok[tk], found = redacted, true
+						}
+					}
+				}
+				found = redactSecrets(child) || found
+			default:
+				found = redactSecrets(child) || found
+			}
 		}
-		v = m[k]
+	case []any:
+		for _, child := range v {
+			found = redactSecrets(child) || found
+		}
 	}
-	return v
+	return found
 }

@@ -12,6 +12,33 @@ import (
 	"github.com/openhss/hss-go/hss/hsstest"
 )
 
+// TestIAMSecretsNeverRecorded: whatever the method, path or key case of an
+// IAM request (the fake's JSON decoding ignores case, a misconfigured IAM
+// endpoint adds a segment), Requests keeps neither its password nor a
+// token it carries.
+func TestIAMSecretsNeverRecorded(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	const token = "MIIsecret-token-in-a-body"
+	pw := hsstest.DefaultPassword
+	user := `{"name":"` + hsstest.DefaultUser + `","password":"` + pw + `","domain":{"name":"` + hsstest.DefaultDomain + `"}}`
+	for _, tc := range []struct{ method, path, body string }{
+		{http.MethodPost, "/v3/auth/tokens", `{"Auth":{"Identity":{"Methods":["password"],"Password":{"User":` + strings.Replace(user, `"password"`, `"Password"`, 1) + `}}}}`},
+		{http.MethodPost, "/v3/auth/tokens/", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPut, "/v3/auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/v3//auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/v3/auth/tokens", `{"auth":{"identity":{"methods":["token"],"token":{"id":"` + token + `"}}}}`},
+		{http.MethodPost, "/v3/auth/tokens", `not json, but password=` + pw},
+	} {
+		srv.ResetRequests()
+		call(t, srv, tc.method, tc.path, nil, []byte(tc.body), noAuth)
+		for _, r := range srv.Requests() {
+			if b := string(r.Body); strings.Contains(b, pw) || strings.Contains(b, token) {
+				t.Errorf("%s %s: recorded body %s", tc.method, tc.path, b)
+			}
+		}
+	}
+}
+
 // TestRequestsRecorded checks what Requests keeps, and that secrets are
 // redacted.
 func TestRequestsRecorded(t *testing.T) {

@@ -91,8 +91,17 @@ type Options struct {
 	ExportDuration time.Duration
 	// Now is the service's clock: it dates issued tokens, judges X-Sdk-Date
 	// and token expiry, dates the seeded events and evaluates last_days.
-	// Default time.Now.
+	// Default time.Now. A client signs with its own clock: set against a
+	// Now more than MaxSkew away from it, every AK/SK request is refused as
+	// stale (tokens still work).
 	Now func() time.Time
+	// MaxRequests bounds the requests Requests keeps, dropping the oldest;
+	// zero keeps them all (what a test wants). A long-running fake (hss
+	// emulator) sets it, as it does MaxTasks.
+	MaxRequests int
+	// MaxTasks bounds the export tasks kept, with their files, dropping the
+	// oldest (whose ids then answer as unknown); zero keeps them all.
+	MaxTasks int
 	// Logf, when set, receives one line per request and reports the fake's
 	// own contract violations. It never receives a secret.
 	Logf func(format string, args ...any)
@@ -123,6 +132,8 @@ type Server struct {
 	users          []User
 	tokenTTL       time.Duration
 	exportDuration time.Duration
+	maxRequests    int
+	maxTasks       int
 	now            func() time.Time
 	logf           func(format string, args ...any)
 
@@ -179,6 +190,8 @@ func New(opts Options) *Server {
 		users:          append([]User(nil), opts.Users...),
 		tokenTTL:       opts.TokenTTL,
 		exportDuration: opts.ExportDuration,
+		maxRequests:    opts.MaxRequests,
+		maxTasks:       opts.MaxTasks,
 		now:            opts.Now,
 		logf:           opts.Logf,
 		router:         router,
@@ -279,9 +292,21 @@ func (s *Server) IssueToken() string {
 	tok := randomToken()
 	now := s.now()
 	s.mu.Lock()
-	s.tokens[tok] = tokenInfo{user: s.tokenOwner(), issuedAt: now, expiresAt: now.Add(s.tokenTTL)}
+	s.addToken(tok, tokenInfo{user: s.tokenOwner(), issuedAt: now, expiresAt: now.Add(s.tokenTTL)}, now)
 	s.mu.Unlock()
 	return tok
+}
+
+// addToken keeps an issued token, and drops the issued ones that have
+// expired, so that a long-running fake does not keep every token it ever
+// issued. s.mu is held.
+func (s *Server) addToken(tok string, info tokenInfo, now time.Time) {
+	for t, old := range s.tokens {
+		if !old.expiresAt.IsZero() && !now.Before(old.expiresAt) {
+			delete(s.tokens, t)
+		}
+	}
+	s.tokens[tok] = info
 }
 
 // tokenOwner is the user a token not issued for a password belongs to.
@@ -322,7 +347,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	resp := newRecorder()
 	switch {
 	case faulty && fault.Status != 0:
-		fault.answer(resp)
+		fault.answer(resp, isIAM)
 	case isIAM:
 		s.serveIAM(resp, r, body)
 	default:

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -76,5 +77,25 @@ func TestBodyField(t *testing.T) {
 		if got := bodyField(ptr); got != want {
 			t.Errorf("bodyField(%q) = %q, want %q", ptr, got, want)
 		}
+	}
+}
+
+// TestExpiredTokensDropped: issuing a token drops the issued ones that have
+// expired, so a long-running fake keeps only the live ones; ready tokens
+// (Options.Tokens) never expire and stay.
+func TestExpiredTokensDropped(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	s := New(Options{Now: func() time.Time { return now }, TokenTTL: time.Minute, Tokens: []string{"ready"},
+		Users: []User{{Domain: "d", Name: "u", Password: "p"}}})
+	for range 5 {
+		s.IssueToken()
+	}
+	now = now.Add(2 * time.Minute)
+	s.IssueToken()
+	s.mu.Lock()
+	n := len(s.tokens)
+	s.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d tokens kept, want 2: the ready one and the live one", n)
 	}
 }
