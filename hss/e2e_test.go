@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -294,6 +295,70 @@ func TestExportToFileFailures(t *testing.T) {
 			assertOnlyFile(t, dir)
 		})
 	}
+	// A download answered with another 2xx than 200 (202 "not ready", 206 a
+	// part, 204 nothing) is not the file, and is not saved as if it were.
+	for _, status := range []int{http.StatusAccepted, http.StatusNoContent, http.StatusPartialContent} {
+		t.Run(fmt.Sprintf("download answers %d", status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case r.Method == http.MethodPost:
+					_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
+				case strings.Contains(r.URL.Path, "/download/"):
+					w.WriteHeader(status)
+					_, _ = io.WriteString(w, `{"message":"not ready"}`)
+				default:
+					_, _ = io.WriteString(w, `{"task_status":"success","file_id":"f1"}`)
+				}
+			}))
+			defer srv.Close()
+			c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			_, err = c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+			if err == nil || !strings.Contains(err.Error(), "not the file") {
+				t.Fatalf("err = %v, want the answer refused", err)
+			}
+			assertOnlyFile(t, dir)
+		})
+	}
+	t.Run("progress panics", func(t *testing.T) {
+		c, _ := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+		dir := t.TempDir()
+		panicky := &hss.ExportOptions{PollInterval: time.Millisecond, Progress: func(p hss.ExportProgress) {
+			if p.Stage == hss.StageDownloading {
+				panic("a bug in the caller's callback")
+			}
+		}}
+		func() {
+			defer func() { _ = recover() }()
+			_, _ = c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, panicky)
+		}()
+		assertOnlyFile(t, dir)
+	})
+	t.Run("a short MaxPollInterval alone", func(t *testing.T) {
+		// Polls at most 20 ms apart, for a task that runs 300 ms: more than
+		// the two polls a 500 ms first wait (the default) would allow.
+		c, _ := fakeClient(t, hsstest.Options{ExportDuration: 300 * time.Millisecond}, nil)
+		polls := 0
+		o := &hss.ExportOptions{MaxPollInterval: 20 * time.Millisecond, Progress: func(p hss.ExportProgress) { polls = p.Polls }}
+		if _, err := c.ExportTo(context.Background(), io.Discard, params, cols, o); err != nil {
+			t.Fatal(err)
+		}
+		if polls < 4 {
+			t.Errorf("%d polls, want the waits bounded by MaxPollInterval", polls)
+		}
+	})
+	t.Run("path is a directory", func(t *testing.T) {
+		c, s := fakeClient(t, hsstest.Options{}, nil)
+		_, err := c.ExportToFile(context.Background(), t.TempDir(), params, cols, opts)
+		var ve *hss.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "path" || len(s.Requests()) != 0 {
+			t.Errorf("err = %v, %d requests; want path refused before anything is sent", err, len(s.Requests()))
+		}
+	})
 	t.Run("download cut off", func(t *testing.T) {
 		c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
 		s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})

@@ -65,13 +65,24 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 	if err != nil {
 		return 0, err
 	}
+	if resp.StatusCode != http.StatusOK {
+		// The file comes with a 200, the only answer the spec gives: a 202
+		// ("not ready") or a 206 (a part) is not the file, and is not
+		// written into w as if it were.
+		discard(resp)
+		return 0, opError(opDownloadExportFile, fmt.Errorf("answered %d %s, not the file (200)", resp.StatusCode, http.StatusText(resp.StatusCode)))
+	}
 	defer resp.Body.Close()
 	n, err := io.Copy(w, resp.Body)
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
-		return n, opError(opDownloadExportFile, fmt.Errorf("download cut off after %d bytes: %w", n, err))
+		what := "failed" // cancelled, or w failed (a full disk): err says which
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			what = "cut off"
+		}
+		return n, opError(opDownloadExportFile, fmt.Errorf("download %s after %d bytes: %w", what, n, err))
 	}
 	return n, nil
 }
@@ -112,8 +123,11 @@ type ExportProgress struct {
 // ExportOptions tune ExportTo and ExportToFile. The zero value is fine.
 type ExportOptions struct {
 	// PollInterval is the first wait between two reads of the task; it
-	// doubles up to MaxPollInterval. Defaults: 500ms and 10s.
-	PollInterval    time.Duration
+	// doubles up to MaxPollInterval. Defaults: 500ms (or MaxPollInterval,
+	// when that is shorter) and 10s. A MaxPollInterval shorter than a
+	// PollInterval given is raised to it.
+	PollInterval time.Duration
+	// MaxPollInterval is the longest wait between two reads of the task.
 	MaxPollInterval time.Duration
 	// Progress, when set, is called from the calling goroutine at each stage.
 	Progress func(ExportProgress)
@@ -127,11 +141,17 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	if opts != nil {
 		o = *opts
 	}
-	if o.PollInterval <= 0 {
+	switch {
+	case o.PollInterval <= 0 && o.MaxPollInterval > 0:
+		o.PollInterval = min(500*time.Millisecond, o.MaxPollInterval)
+	case o.PollInterval <= 0:
 		o.PollInterval = 500 * time.Millisecond
 	}
-	if o.MaxPollInterval < o.PollInterval {
+	switch {
+	case o.MaxPollInterval <= 0:
 		o.MaxPollInterval = max(10*time.Second, o.PollInterval)
+	case o.MaxPollInterval < o.PollInterval:
+		o.MaxPollInterval = o.PollInterval // the caller's PollInterval wins
 	}
 	report := func(p ExportProgress) {
 		if o.Progress != nil {
@@ -201,21 +221,33 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 
 // ExportToFile is ExportTo writing to the file at path. The file appears
 // whole or not at all: it is written under a temporary name in the same
-// directory and renamed when complete, and removed on any failure.
-func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+// directory and renamed when complete, and removed on any failure (a panic
+// in opts.Progress included). It is readable by its owner only (0600:
+// alarm data is sensitive), and replaces a file at path.
+func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
-	// Check the inputs before creating anything on disk.
+	// Check the inputs before creating anything on disk, or submitting.
 	if err := CheckExport(params, columns); err != nil {
 		return nil, err
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, &ValidationError{Field: "path", Reason: "is a directory"}
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return nil, fmt.Errorf("hss: export to file: %w", err)
 	}
 	tmp := f.Name()
-	task, err := c.ExportTo(ctx, f, params, columns, opts)
+	done := false
+	defer func() {
+		if !done { // an error, or a panic on its way up
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	task, err = c.ExportTo(ctx, f, params, columns, opts)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -223,12 +255,14 @@ func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEve
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		if rerr := os.Rename(tmp, path); rerr != nil {
+			err = fmt.Errorf("hss: export to file: %w", rerr)
+		}
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
 		return task, err
 	}
+	done = true
 	return task, nil
 }
 
