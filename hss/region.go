@@ -42,7 +42,7 @@ var regionTable = [...]regionInfo{
 	{Region{"cn-east-5", "CN East-Qingdao"}, true},
 	{Region{"cn-north-1", "CN North-Beijing1"}, true},
 	{Region{"cn-north-11", ""}, false},
-	{Region{"cn-north-12", ""}, false},
+	{Region{"cn-north-12", ""}, true}, // in the SDK's IAM list since its 0.1.169 (2025-09)
 	{Region{"cn-north-2", "CN North-Beijing2"}, true},
 	{Region{"cn-north-4", "CN North-Beijing4"}, true},
 	{Region{"cn-north-9", "CN North-Ulanqab1"}, true},
@@ -126,8 +126,9 @@ func (e *UnknownRegionError) Error() string {
 
 // Endpoint returns the HSS endpoint of region, without a trailing slash:
 // the environment variable EndpointEnv(region) when it is set (checked like
-// an explicit endpoint, see CheckEndpoint; of a comma-separated list, as
-// the official SDKs accept, the first is used), else
+// an explicit endpoint, see CheckEndpoint; of a comma-separated list the
+// first is used: the official SDK takes such a list as endpoints to fail
+// over between, which this client does not do), else
 // https://hss.{region}.myhuaweicloud.com, or .eu for eu-west-101.
 //
 // An empty region is a *ValidationError; a region not in Regions is an

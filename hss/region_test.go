@@ -159,9 +159,10 @@ func TestRegionIAMEndpoint(t *testing.T) {
 		"tr-west-1":        "https://iam.tr-west-1.myhuaweicloud.com",
 		"my-kualalumpur-1": "https://iam.my-kualalumpur-1.myhuaweicloud.com",
 		"eu-west-101":      "https://iam.eu-west-101.myhuaweicloud.eu",
-		// No regional IAM endpoint in the official SDKs' lists.
+		// In the SDK's IAM list since its 0.1.169 (2025-09).
+		"cn-north-12": "https://iam.cn-north-12.myhuaweicloud.com",
+		// No regional IAM endpoint in the official SDK's IAM list.
 		"cn-north-11":    "https://iam.myhuaweicloud.com",
-		"cn-north-12":    "https://iam.myhuaweicloud.com",
 		"cn-south-4":     "https://iam.myhuaweicloud.com",
 		"cn-southwest-3": "https://iam.myhuaweicloud.com",
 		// Unknown or empty: the global endpoint answers for every region.
