@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,8 +46,8 @@ func checkLoopback(addr string) error {
 	if err != nil {
 		return usagef("invalid --addr: %q is not HOST:PORT", addr)
 	}
-	if _, err := parseInt(port, 32); err != nil {
-		return usagef("invalid --addr: the port %q is not a number", port)
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("invalid --addr: the port %q is not a number from 0 to 65535", port)
 	}
 	if host == "localhost" {
 		return nil

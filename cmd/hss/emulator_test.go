@@ -92,7 +92,7 @@ func TestEmulatorServesTheCLIAndStops(t *testing.T) {
 }
 
 func TestEmulatorRefusesNonLoopbackAddresses(t *testing.T) {
-	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:8080", "example.com:8080", "127.0.0.1", "127.0.0.1:http"} {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:8080", "example.com:8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:99999", "127.0.0.1:-1"} {
 		r := runCLI(t, "", "emulator", "--addr", addr)
 		if r.code != 2 || !strings.Contains(r.stderr, "--addr") {
 			t.Errorf("--addr %s: exit %d, stderr %q; want 2 naming --addr", addr, r.code, r.stderr)

@@ -127,7 +127,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := c.check(f); err != nil {
 		return fail(err)
 	}
-	columns, err := c.tableColumns(stdin)
+	columns, err := c.tableColumns(ctx, stdin)
 	if err != nil {
 		return fail(err)
 	}
@@ -174,8 +174,24 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		progress.show(p)
 	}}
 	if c.output == "-" {
-		_, err := client.ExportTo(ctx, stdout, c.params, columns, opts)
+		// Whole or not at all, on standard output too: the file is
+		// downloaded into an unnamed temporary file first, so a cut-off
+		// download or a Ctrl-C leaves nothing half-written for the reader
+		// of the pipe, and progress lines end before the CSV starts.
+		tmp, err := os.CreateTemp("", "hss-export-*.csv")
+		if err != nil {
+			return fail(err)
+		}
+		_ = os.Remove(tmp.Name()) // unnamed: gone when closed, whatever happens
+		defer tmp.Close()
+		_, err = client.ExportTo(ctx, tmp, c.params, columns, opts)
 		progress.end()
+		if err == nil {
+			_, err = tmp.Seek(0, io.SeekStart)
+		}
+		if err == nil {
+			_, err = io.Copy(stdout, tmp)
+		}
 		if err != nil {
 			return fail(err)
 		}
@@ -232,14 +248,14 @@ func columnField(field string, fromBody bool) string {
 
 // tableColumns returns the columns from --column, or --body, or the
 // default ones.
-func (c *exportCmd) tableColumns(stdin io.Reader) (hss.ExportColumns, error) {
+func (c *exportCmd) tableColumns(ctx context.Context, stdin io.Reader) (hss.ExportColumns, error) {
 	switch {
 	case c.body != "" && len(c.columns) > 0:
 		return nil, usagef("give the columns with --column or with --body, not both")
 	case len(c.columns) > 0:
 		return c.columns, nil
 	case c.body != "":
-		b, err := readBody(c.body, stdin)
+		b, err := readBody(ctx, c.body, stdin)
 		if err != nil {
 			return nil, err
 		}

@@ -251,6 +251,10 @@ type timeValue struct{ p **int64 }
 func (v timeValue) Set(s string) error {
 	var ms int64
 	if n, err := parseInt(s, 64); err == nil {
+		if n > 0 && n < 1e11 {
+			// Before March 1973 in milliseconds, but now in seconds.
+			return errors.New("looks like seconds since 1970: give milliseconds (seconds × 1000) or an RFC 3339 time such as 2024-11-20T08:00:00Z")
+		}
 		ms = n
 	} else if t, terr := time.Parse(time.RFC3339, s); terr == nil {
 		ms = t.UnixMilli()

@@ -56,7 +56,7 @@ func runHandle(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if c.body == "" {
 		return fail(usagef("--body is required: the operate request as JSON, in a file or - for standard input"))
 	}
-	b, err := readBody(c.body, stdin)
+	b, err := readBody(ctx, c.body, stdin)
 	if err != nil {
 		return fail(err)
 	}

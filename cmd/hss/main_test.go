@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -187,6 +188,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "end before begin", args: export("--begin-time", ms(now), "--end-time", ms(now-1)), want: []string{"--end-time", "earlier"}},
 		{name: "window over two days", args: export("--begin-time", ms(now-2*86400000-1), "--end-time", ms(now)), want: []string{"--end-time", "two days"}},
 		{name: "begin time not a time", args: export("--begin-time", "yesterday", "--end-time", ms(now)), want: []string{"--begin-time"}},
+		{name: "times in seconds", args: export("--begin-time", "1732060800", "--end-time", "1732147200"), want: []string{"--begin-time", "seconds"}},
 		{name: "event types not integers", args: export("--event-types=x"), want: []string{"--event-types", `"x"`}},
 		{name: "event types with an empty item", args: export("--event-types=1010,,4004"), want: []string{"--event-types", "empty"}},
 		{name: "severity list not in the set", args: export("--severity-list", "High,Severe"), want: []string{"--severity-list", `"Severe"`}},
@@ -245,6 +247,9 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "isolate without process pid", args: handle(operate("isolate_and_kill", `[{"agent_id":"a","file_hash":"h","file_path":"/p"}]`)), want: []string{"process_pid"}},
 		{name: "operate body from empty standard input", args: append(append([]string{"handle"}, at(s)...), "--body", "-"), stdin: "", want: []string{"--body", "empty"}},
 		{name: "handle enterprise project empty", args: handle(operate("ignore", "[]"), "--enterprise-project-id="), want: []string{"--enterprise-project-id"}},
+		{name: "operate body key not in lower case", args: handle(strings.Replace(operate("ignore", "[]"), `"operate_type"`, `"OPERATE_TYPE"`, 1)), want: []string{"--body", `"OPERATE_TYPE"`, "lower case"}},
+		{name: "operate body key given twice", args: handle(strings.Replace(operate("isolate_and_kill", "[]"), `{"operate_type"`, `{"operate_type":"do_not_isolate_or_kill","operate_type"`, 1)), want: []string{"--body", `"operate_type"`, "twice"}},
+		{name: "operate body larger than 8 MiB", args: append(append([]string{"handle"}, at(s)...), "--body", "-"), stdin: operate("ignore", "[]") + strings.Repeat(" ", 8<<20), want: []string{"--body", "larger than 8 MiB"}},
 		{name: "handle unknown flag", args: handle(operate("ignore", "[]"), "--category", "host"), want: []string{"--category", "not defined"}},
 		{name: "handle timeout not a duration", args: handle(operate("ignore", "[]"), "--timeout", "10"), want: []string{"--timeout"}},
 	}
@@ -330,6 +335,48 @@ func TestThrottledThenServed(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, `"task_id"`) {
 		t.Errorf("stdout lacks the answer: %q", r.stdout)
+	}
+}
+
+// TestInterruptWhileReadingStandardInput: Ctrl-C (the context ending)
+// ends a command waiting for its --body on standard input, which nothing
+// writes or closes.
+func TestInterruptWhileReadingStandardInput(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	done := make(chan result, 1)
+	go func() {
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, append(append([]string{"handle"}, at(s)...), "--body", "-"), pr, &stdout, &stderr)
+		done <- result{code, stdout.String(), stderr.String()}
+	}()
+	select {
+	case r := <-done:
+		if r.code != 1 || !strings.Contains(r.stderr, "interrupted") || r.stdout != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want 1 and interrupted", r.code, r.stdout, r.stderr)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the command still waits on standard input 5 s after the interrupt")
+	}
+}
+
+// TestOutputToStandardOutputIsWholeOrNothing: a download cut off midway
+// writes nothing to standard output, rather than part of the CSV.
+func TestOutputToStandardOutputIsWholeOrNothing(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 40})
+	r := runCLI(t, "", append(append([]string{"export"}, at(s)...), "--category", "host", "--event-id", "c1", "--output", "-", "--poll-interval", "20ms")...)
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "cut off") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing on stdout", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", append(append([]string{"export"}, at(s)...), "--category", "host", "--event-id", "c1", "--output", "-", "--poll-interval", "20ms")...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Event ID,") {
+		t.Errorf("without the fault: exit %d, stdout %.80q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -107,19 +107,45 @@ func (o *serviceFlags) newClient(stderr io.Writer) (*hss.Client, error) {
 	return c, nil
 }
 
-// readBody reads the file --body names, or standard input for "-".
-func readBody(name string, stdin io.Reader) ([]byte, error) {
-	var (
+// maxBody bounds a --body, from a file or standard input alike.
+const maxBody = 8 << 20
+
+// readBody reads the file --body names, or standard input for "-". A read
+// of standard input ends with ctx (Ctrl-C), which the read itself does not
+// watch: it goes on in its goroutine until the process exits.
+func readBody(ctx context.Context, name string, stdin io.Reader) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usagef("invalid --body: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	type result struct {
 		b   []byte
 		err error
-	)
-	if name == "-" {
-		b, err = io.ReadAll(io.LimitReader(stdin, 8<<20))
-	} else {
-		b, err = os.ReadFile(name)
 	}
-	if err != nil {
-		return nil, usagef("invalid --body: %v", err)
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+		done <- result{b, err}
+	}()
+	var b []byte
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, usagef("invalid --body: %v", res.err)
+		}
+		b = res.b
+	case <-ctx.Done():
+		return nil, fmt.Errorf("reading --body: %w", ctx.Err())
+	}
+	if len(b) > maxBody {
+		return nil, usagef("invalid --body: larger than %d MiB", maxBody>>20)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, usagef("invalid --body: empty")
@@ -127,9 +153,15 @@ func readBody(name string, stdin io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// decodeStrict decodes one JSON value into v, refusing unknown fields and
-// anything after the value. Errors name the field, or the line and column.
+// decodeStrict decodes one JSON value into v, refusing unknown fields, a
+// key given twice in one object, a key not in lower case (encoding/json
+// would match "OPERATE_TYPE" to operate_type, and let the last of two
+// operate_type keys win), and anything after the value. Errors name the
+// field, or the line and column.
 func decodeStrict(b []byte, v any) error {
+	if err := checkKeys(b); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -158,6 +190,57 @@ func decodeStrict(b []byte, v any) error {
 		return usagef("invalid --body: unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return usagef("invalid --body: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// checkKeys walks the JSON in b and refuses a key repeated in one object
+// (ignoring case, as encoding/json matches them) or not in lower case: every
+// key of this API's bodies is (operate_type, event_class_id, ...). Syntax
+// errors are left to the decoder, which places them.
+func checkKeys(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type level struct {
+		object  bool
+		keyNext bool
+		keys    map[string]bool
+	}
+	var stack []*level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or a syntax error the decoder reports
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.keyNext {
+			if key, ok := tok.(string); ok {
+				if strings.ToLower(key) != key {
+					return usagef("invalid --body: key %q: keys are in lower case (%s)", key, strings.ToLower(key))
+				}
+				if top.keys[key] {
+					return usagef("invalid --body: key %q given twice in one object", key)
+				}
+				top.keys[key] = true
+				top.keyNext = false
+				continue
+			}
+		}
+		if top != nil && top.object {
+			top.keyNext = true // this token was a value: a key comes next
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &level{object: true, keyNext: true, keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &level{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].keyNext = true
+			}
+		}
+	}
 }
 
 // jsonKind names a Go kind as the JSON a user should write.
