@@ -287,7 +287,7 @@ func safeRedirects(hc *http.Client) *http.Client {
 	if hc != nil {
 		out = *hc
 	} else {
-		out.Transport = defaultTransport
+		out.Transport = defaultTransport()
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {

@@ -6,13 +6,17 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Credentials authenticate the client's requests. There are three kinds:
 // AccessKey (AK/SK request signing), Token (a ready IAM token) and Password
 // (an IAM user, for which the client obtains and refreshes tokens itself).
 //
-// No credential ever prints its secret: fmt shows "[redacted]" in its place.
+// No credential prints its secret: fmt, encoding/json and slog show
+// "[redacted]" in its place. (fmt cannot call a type's own methods on an
+// unexported field of another struct, and prints such a field as it is: a
+// struct that keeps credentials there should redact them itself.)
 type Credentials interface {
 	// kind names the credential kind for logs and errors; it also keeps the
 	// set closed to the three kinds of this package.
@@ -119,31 +123,51 @@ var ErrNoCredentials = errors.New("hss: no credentials in the environment: set "
 
 // ConfigFromEnv reads a Config from the environment: the region from
 // HUAWEICLOUD_SDK_REGION, the project from HUAWEICLOUD_SDK_PROJECT_ID, the IAM
-// endpoint from HUAWEICLOUD_SDK_IAM_ENDPOINT, and the first complete
-// credentials of: HUAWEICLOUD_SDK_AK and _SK (with _SECURITY_TOKEN when set),
-// HUAWEICLOUD_SDK_AUTH_TOKEN, or HUAWEICLOUD_SDK_DOMAIN_NAME, _USERNAME and
-// _PASSWORD. Set or change any field before passing it to New.
+// endpoint from HUAWEICLOUD_SDK_IAM_ENDPOINT, and the credentials of the
+// first of these kinds that is set at all: HUAWEICLOUD_SDK_AK and _SK (with
+// _SECURITY_TOKEN when set), HUAWEICLOUD_SDK_AUTH_TOKEN, or
+// HUAWEICLOUD_SDK_DOMAIN_NAME, _USERNAME and _PASSWORD. A kind set in part
+// is a *ValidationError naming the first variable missing, not a reason to
+// try the next kind. Spaces around the values that are not secrets (region,
+// project, endpoint, access key id, domain and user names) are trimmed; the
+// secrets are taken as they are. Set or change any field before passing it
+// to New.
 func ConfigFromEnv() (Config, error) {
+	plain := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
 	cfg := Config{
-		Region:      os.Getenv(EnvRegion),
-		ProjectID:   os.Getenv(EnvProjectID),
-		IAMEndpoint: os.Getenv(EnvIAMEndpoint),
+		Region:      plain(EnvRegion),
+		ProjectID:   plain(EnvProjectID),
+		IAMEndpoint: plain(EnvIAMEndpoint),
 	}
-	ak, sk := os.Getenv(EnvAccessKey), os.Getenv(EnvSecretKey)
-	switch {
-	case ak != "" || sk != "":
-		if ak == "" || sk == "" {
-			missing := EnvAccessKey
-			if sk == "" {
-				missing = EnvSecretKey
+	// missing names the first of vars that is empty (or only spaces, for
+	// one that is not a secret), or "".
+	missing := func(vars ...string) string {
+		for _, v := range vars {
+			val := os.Getenv(v)
+			if v != EnvSecretKey && v != EnvPassword {
+				val = strings.TrimSpace(val)
 			}
-			return cfg, &ValidationError{Field: missing, Reason: "the access key id and secret key must be set together"}
+			if val == "" {
+				return v
+			}
 		}
-		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: os.Getenv(EnvSecurityToken)}
+		return ""
+	}
+	ak, sk, st := plain(EnvAccessKey), os.Getenv(EnvSecretKey), os.Getenv(EnvSecurityToken)
+	domain, user, pw := plain(EnvDomainName), plain(EnvUserName), os.Getenv(EnvPassword)
+	switch {
+	case ak != "" || sk != "" || st != "":
+		if m := missing(EnvAccessKey, EnvSecretKey); m != "" {
+			return cfg, &ValidationError{Field: m, Reason: "the access key id and secret key must be set together (with the security token, when there is one)"}
+		}
+		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: st}
 	case os.Getenv(EnvAuthToken) != "":
 		cfg.Credentials = Token(os.Getenv(EnvAuthToken))
-	case os.Getenv(EnvUserName) != "" || os.Getenv(EnvPassword) != "":
-		cfg.Credentials = Password{Domain: os.Getenv(EnvDomainName), User: os.Getenv(EnvUserName), Password: os.Getenv(EnvPassword)}
+	case domain != "" || user != "" || pw != "":
+		if m := missing(EnvDomainName, EnvUserName, EnvPassword); m != "" {
+			return cfg, &ValidationError{Field: m, Reason: "an IAM user needs the domain name, user name and password together"}
+		}
+		cfg.Credentials = Password{Domain: domain, User: user, Password: pw}
 	default:
 		return cfg, ErrNoCredentials
 	}

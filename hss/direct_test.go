@@ -148,6 +148,31 @@ func TestSendOnceMatchesHTTPClient(t *testing.T) {
 
 // TestSendOnceOnlyWithoutJarOrTimeout pins which clients take the direct
 // path: those whose http.Client would add nothing to a request.
+// rtFunc is a RoundTripper made of a function.
+type rtFunc func(*http.Request) (*http.Response, error)
+
+func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestSendOnceRefusesWhatHTTPClientRefuses: a transport that answers
+// nothing, or a length without a body, is an error on the direct path too,
+// as http.Client makes it, not a panic.
+func TestSendOnceRefusesWhatHTTPClientRefuses(t *testing.T) {
+	for name, tr := range map[string]rtFunc{
+		"nil response": func(*http.Request) (*http.Response, error) { return nil, nil },
+		"nil body with a length": func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, ContentLength: 10, Header: http.Header{}, Request: r}, nil
+		},
+	} {
+		for _, hc := range []*http.Client{{Transport: tr}, {Transport: tr, Timeout: time.Hour}} {
+			c := newClient(t, "https://hss.example.com", Token(testToken), func(cfg *Config) { cfg.HTTPClient = hc })
+			err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+			if err == nil || !strings.Contains(err.Error(), "RoundTripper implementation") {
+				t.Errorf("%s (direct %t): err = %v", name, c.direct != nil, err)
+			}
+		}
+	}
+}
+
 func TestSendOnceOnlyWithoutJarOrTimeout(t *testing.T) {
 	jar := jarFunc(func(*url.URL) []*http.Cookie { return nil })
 	custom := &failingTransport{}
@@ -155,7 +180,7 @@ func TestSendOnceOnlyWithoutJarOrTimeout(t *testing.T) {
 		hc     *http.Client
 		direct http.RoundTripper
 	}{
-		{nil, defaultTransport},
+		{nil, defaultTransport()},
 		{&http.Client{}, http.DefaultTransport},
 		{&http.Client{Transport: custom}, custom},
 		{&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}, http.DefaultTransport},

@@ -206,6 +206,14 @@ func CheckEndpoint(raw string) (*url.URL, error) {
 	if u.Hostname() == "" {
 		return refuse("has no host name")
 	}
+	for i := 0; i < len(u.Host); i++ {
+		// The request's host is the endpoint's text as written: a host
+		// that URL escaping would change (non-ASCII, an IPv6 zone) would
+		// be dialled, and signed, in its escaped form.
+		if c := u.Host[i]; c >= 0x80 || c == '%' {
+			return refuse("host must be ASCII, without an IPv6 zone (give an internationalized name in its xn-- form)")
+		}
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
 			return refuse("port must be 1 to 65535")

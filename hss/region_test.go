@@ -195,6 +195,7 @@ func TestCheckEndpoint(t *testing.T) {
 		"https://[2001:db8::1]:443":                "https://[2001:db8::1]:443",
 		"https://10.0.0.1":                         "https://10.0.0.1",
 		"https://hss.eu-west-101.myhuaweicloud.eu": "https://hss.eu-west-101.myhuaweicloud.eu",
+		"https://xn--h-bga.example.com":            "https://xn--h-bga.example.com",
 	}
 	for raw, want := range ok {
 		u, err := CheckEndpoint(raw)
@@ -233,6 +234,10 @@ func TestCheckEndpoint(t *testing.T) {
 		"https://hss.example.com:abc":   "URL",
 		"https://hss example.com":       "URL",
 		"https://:443":                  "host",
+		// What URL escaping would change: dialled and signed escaped.
+		"https://hé.example.com":       "ASCII",
+		"https://[fe80::1%25en0]:8443": "zone",
+		"https://h%C3%A9.example.com":  "ASCII",
 	}
 	for raw, word := range refused {
 		u, err := CheckEndpoint(raw)

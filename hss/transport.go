@@ -41,7 +41,11 @@ const maxIdleConnsPerHost = 100
 // timeouts, HTTP/2), keeping maxIdleConnsPerHost idle connections per host.
 // It is shared, as http.DefaultTransport is, so that clients made one after
 // another do not each keep a pool of their own.
-var defaultTransport = newDefaultTransport()
+//
+// It is made on first use, so that a program that replaces
+// http.DefaultTransport at the start of main (to trace it, say) has its
+// transport's settings copied, or, when it is not an *http.Transport, used.
+var defaultTransport = sync.OnceValue(newDefaultTransport)
 
 func newDefaultTransport() http.RoundTripper {
 	t, ok := http.DefaultTransport.(*http.Transport)
@@ -156,6 +160,13 @@ func (c *Client) sendOnce(req *http.Request) (*http.Response, error) {
 		return c.http.Do(req)
 	}
 	resp, err := c.direct.RoundTrip(req)
+	if err == nil && resp == nil {
+		// What http.Client says of such a transport, where this would panic.
+		err = fmt.Errorf("http: RoundTripper implementation (%T) returned a nil *Response with a nil error", c.direct)
+	}
+	if err == nil && resp.Body == nil && resp.ContentLength > 0 && req.Method != http.MethodHead {
+		err = fmt.Errorf("http: RoundTripper implementation (%T) returned a *Response with content length %d but a nil Body", c.direct, resp.ContentLength)
+	}
 	if err != nil {
 		// What http.Client makes of a transport error.
 		var rh tls.RecordHeaderError
