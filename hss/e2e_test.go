@@ -57,12 +57,12 @@ func TestEveryOperateTypeEndToEnd(t *testing.T) {
 			{hss.SimpleRequest(hss.Unhandle, r), func(e hsstest.Event) bool { return e.HandleStatus == hss.Unhandled }},
 			{hss.SimpleRequest(hss.Ignore, r), func(e hsstest.Event) bool { return e.Ignored }},
 			{hss.SimpleRequest(hss.DoNotIgnore, r), func(e hsstest.Event) bool { return !e.Ignored }},
-			{hss.AlarmWhitelistRequest(true, r, "file_path="+ev.FilePath, "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"), func(e hsstest.Event) bool { return e.AlarmWhitelisted }},
-			{hss.AlarmWhitelistRequest(false, r, "file_path="+ev.FilePath, "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"), func(e hsstest.Event) bool { return !e.AlarmWhitelisted }},
-			{hss.LoginWhitelistRequest(true, r, "45.83.64.12", ev.PrivateIP, "root"), func(e hsstest.Event) bool { return e.LoginWhitelisted }},
-			{hss.LoginWhitelistRequest(false, r, "45.83.64.12", ev.PrivateIP, "root"), func(e hsstest.Event) bool { return !e.LoginWhitelisted }},
-			{hss.IsolateAndKillRequest(true, r, "agent-1", "e8b50f0b", "/tmp/x", 31337), func(e hsstest.Event) bool { return e.Isolated }},
-			{hss.IsolateAndKillRequest(false, r, "agent-1", "e8b50f0b", "/tmp/x", 31337), func(e hsstest.Event) bool { return !e.Isolated }},
+			{hss.AddToAlarmWhitelistRequest(r, hss.AlarmDetails{Keyword: "file_path=" + ev.FilePath, Hash: "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"}), func(e hsstest.Event) bool { return e.AlarmWhitelisted }},
+			{hss.RemoveFromAlarmWhitelistRequest(r, hss.AlarmDetails{Keyword: "file_path=" + ev.FilePath, Hash: "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"}), func(e hsstest.Event) bool { return !e.AlarmWhitelisted }},
+			{hss.AddToLoginWhitelistRequest(r, hss.LoginDetails{LoginIP: "45.83.64.12", PrivateIP: ev.PrivateIP, UserName: "root"}), func(e hsstest.Event) bool { return e.LoginWhitelisted }},
+			{hss.RemoveFromLoginWhitelistRequest(r, hss.LoginDetails{LoginIP: "45.83.64.12", PrivateIP: ev.PrivateIP, UserName: "root"}), func(e hsstest.Event) bool { return !e.LoginWhitelisted }},
+			{hss.IsolateAndKillRequest(r, hss.ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/tmp/x", PID: 31337}), func(e hsstest.Event) bool { return e.Isolated }},
+			{hss.DoNotIsolateOrKillRequest(r, hss.ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/tmp/x", PID: 31337}), func(e hsstest.Event) bool { return !e.Isolated }},
 		}
 		seen := map[hss.OperateType]bool{}
 		for _, st := range steps {

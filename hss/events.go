@@ -13,8 +13,9 @@ import (
 // with the table columns given as [field, column title] pairs, and returns
 // the export task id and the number of records.
 //
-// params.Category and params.EventId are required. The checks of
-// ValidationError run first; nothing is sent when one fails.
+// params.Category and params.EventId (a case code of the caller's choice
+// that names the export, not an alarm id) are required. The checks run
+// first: a *ValidationError names what they refuse, and nothing is sent.
 //
 // API: POST /v5/{project_id}/event/export
 func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, columns ExportColumns) (*ExportEventsResult, error) {
@@ -41,7 +42,8 @@ func (c *Client) ExportEvents(ctx context.Context, params ExportEventsParams, co
 // handled or unhandled, ignores them or not, adds them to or removes them
 // from the alarm or login whitelist, or isolates and kills their process (or
 // undoes it). params may be nil. The request builders (MarkAsHandledRequest,
-// AlarmWhitelistRequest, ...) make requests that pass the checks.
+// AddToAlarmWhitelistRequest, ...) make requests with the details each
+// operate type needs.
 //
 // API: POST /v5/{project_id}/event/operate
 func (c *Client) HandleEvents(ctx context.Context, req OperateEventsRequest, params *HandleEventsParams) error {

@@ -162,9 +162,9 @@ func ExampleClient_HandleEvents() {
 	ev := fake.Events()[0]
 
 	// Each builder asks for exactly the details its operate type needs.
-	req := hss.AlarmWhitelistRequest(true,
+	req := hss.AddToAlarmWhitelistRequest(
 		hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
-		"file_path=/tmp/.x/xmrig", "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d")
+		hss.AlarmDetails{Keyword: "file_path=/tmp/.x/xmrig", Hash: "e8b50f0b91e3dce0885ccc5902846b139d28108a0a7976c9b8d43154c5dbc44d"})
 	// The event may be in any enterprise project the caller may see;
 	// without the parameter, it would have to be in the default one.
 	err := c.HandleEvents(context.Background(), req, &hss.HandleEventsParams{EnterpriseProjectId: hss.Ptr("all_granted_eps")})

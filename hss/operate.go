@@ -1,8 +1,9 @@
 package hss
 
 // Builders of HandleEvents requests for the common cases. Each returns a
-// request that passes the checks HandleEvents runs, with the details its
-// operate type needs (hss-api.md decision 8), so those cannot be forgotten.
+// request with the details its operate type needs (hss-api.md decision 8),
+// so those cannot be forgotten; given at least one event and non-empty
+// details, it passes the checks HandleEvents runs.
 
 // EventRef identifies an alarm event as HSS reports it.
 type EventRef struct {
@@ -35,8 +36,8 @@ func (ev EventRef) operateEvent(details ...EventDetail) OperateEvent {
 // SimpleRequest returns a request of an operate type that needs no details
 // (MarkAsHandled, Unhandle, Ignore, DoNotIgnore) for events: each event is
 // sent with an empty operate_detail_list. For the types that need details,
-// use AlarmWhitelistRequest, LoginWhitelistRequest or IsolateAndKillRequest;
-// HandleEvents refuses such a type built here.
+// use AddToAlarmWhitelistRequest and the other builders below; HandleEvents
+// refuses such a type built here.
 func SimpleRequest(t OperateType, events ...EventRef) OperateEventsRequest {
 	list := make([]OperateEvent, len(events))
 	for i, ev := range events {
@@ -55,39 +56,85 @@ func MarkAsHandledRequest(handler string, events ...EventRef) OperateEventsReque
 	return r
 }
 
-// AlarmWhitelistRequest returns a request that adds ev to the alarm
-// whitelist (add true) or removes it (add false). keyword and hash are the
-// event's alarm keyword and hash, as HSS reports them.
-func AlarmWhitelistRequest(add bool, ev EventRef, keyword, hash string) OperateEventsRequest {
-	t := RemoveFromAlarmWhitelist
-	if add {
-		t = AddToAlarmWhitelist
-	}
-	d := EventDetail{Keyword: &keyword, Hash: &hash}
-	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(d)}}
+// AlarmDetails are what adding an alarm to the alarm whitelist, or removing
+// it, names: the event's alarm keyword (such as "file_path=/usr/bin/curl")
+// and hash, as HSS reports them.
+type AlarmDetails struct {
+	Keyword string
+	Hash    string
 }
 
-// LoginWhitelistRequest returns a request that adds the login of ev to the
-// login whitelist (add true) or removes it (add false): the login source
-// address, the server's private address and the user name.
-func LoginWhitelistRequest(add bool, ev EventRef, loginIP, privateIP, userName string) OperateEventsRequest {
-	t := RemoveFromLoginWhitelist
-	if add {
-		t = AddToLoginWhitelist
-	}
-	d := EventDetail{LoginIp: &loginIP, PrivateIp: &privateIP, LoginUserName: &userName}
-	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(d)}}
+// LoginDetails are what adding a login to the login whitelist, or removing
+// it, names: the login's source address, the server's private address and
+// the user name.
+type LoginDetails struct {
+	LoginIP   string
+	PrivateIP string
+	UserName  string
+}
+
+// ProcessDetails are what isolating and killing a process, or undoing it,
+// names: the HSS agent of the server, the file's hash and path, and the
+// process id.
+type ProcessDetails struct {
+	AgentID  string
+	FileHash string
+	FilePath string
+	PID      int32
+}
+
+// The builders below take the details as named fields, so that two
+// addresses or a hash and a path cannot be swapped unnoticed, and have one
+// function per direction, so that the call says which way it goes (a
+// boolean would not, and removing what was never added succeeds silently).
+
+// AddToAlarmWhitelistRequest returns a request that adds ev to the alarm
+// whitelist.
+func AddToAlarmWhitelistRequest(ev EventRef, d AlarmDetails) OperateEventsRequest {
+	return alarmWhitelist(AddToAlarmWhitelist, ev, d)
+}
+
+// RemoveFromAlarmWhitelistRequest returns a request that removes ev from
+// the alarm whitelist.
+func RemoveFromAlarmWhitelistRequest(ev EventRef, d AlarmDetails) OperateEventsRequest {
+	return alarmWhitelist(RemoveFromAlarmWhitelist, ev, d)
+}
+
+func alarmWhitelist(t OperateType, ev EventRef, d AlarmDetails) OperateEventsRequest {
+	detail := EventDetail{Keyword: &d.Keyword, Hash: &d.Hash}
+	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
+}
+
+// AddToLoginWhitelistRequest returns a request that adds the login of ev to
+// the login whitelist.
+func AddToLoginWhitelistRequest(ev EventRef, d LoginDetails) OperateEventsRequest {
+	return loginWhitelist(AddToLoginWhitelist, ev, d)
+}
+
+// RemoveFromLoginWhitelistRequest returns a request that removes the login
+// of ev from the login whitelist.
+func RemoveFromLoginWhitelistRequest(ev EventRef, d LoginDetails) OperateEventsRequest {
+	return loginWhitelist(RemoveFromLoginWhitelist, ev, d)
+}
+
+func loginWhitelist(t OperateType, ev EventRef, d LoginDetails) OperateEventsRequest {
+	detail := EventDetail{LoginIp: &d.LoginIP, PrivateIp: &d.PrivateIP, LoginUserName: &d.UserName}
+	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
 }
 
 // IsolateAndKillRequest returns a request that isolates the file of ev and
-// kills its process (kill true), or undoes it (kill false,
-// do_not_isolate_or_kill). agentID is the HSS agent of the server; pid the
-// process id.
-func IsolateAndKillRequest(kill bool, ev EventRef, agentID, fileHash, filePath string, pid int32) OperateEventsRequest {
-	t := DoNotIsolateOrKill
-	if kill {
-		t = IsolateAndKill
-	}
-	d := EventDetail{AgentId: &agentID, FileHash: &fileHash, FilePath: &filePath, ProcessPid: &pid}
-	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(d)}}
+// kills its process.
+func IsolateAndKillRequest(ev EventRef, d ProcessDetails) OperateEventsRequest {
+	return isolate(IsolateAndKill, ev, d)
+}
+
+// DoNotIsolateOrKillRequest returns a request that undoes
+// IsolateAndKillRequest for ev (operate type do_not_isolate_or_kill).
+func DoNotIsolateOrKillRequest(ev EventRef, d ProcessDetails) OperateEventsRequest {
+	return isolate(DoNotIsolateOrKill, ev, d)
+}
+
+func isolate(t OperateType, ev EventRef, d ProcessDetails) OperateEventsRequest {
+	detail := EventDetail{AgentId: &d.AgentID, FileHash: &d.FileHash, FilePath: &d.FilePath, ProcessPid: &d.PID}
+	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
 }

@@ -43,12 +43,12 @@ func TestOperateBuildersPassChecks(t *testing.T) {
 		"ignore":                 SimpleRequest(Ignore, rootkitEvent),
 		"unhandle":               SimpleRequest(Unhandle, rootkitEvent, loginEvent),
 		"do not ignore":          SimpleRequest(DoNotIgnore, loginEvent),
-		"alarm whitelist add":    AlarmWhitelistRequest(true, rootkitEvent, "file_path=/usr/test", "e8b50f0b"),
-		"alarm whitelist remove": AlarmWhitelistRequest(false, rootkitEvent, "file_path=/usr/test", "e8b50f0b"),
-		"login whitelist add":    LoginWhitelistRequest(true, loginEvent, "203.0.113.9", "192.168.0.10", "root"),
-		"login whitelist remove": LoginWhitelistRequest(false, loginEvent, "203.0.113.9", "192.168.0.10", "root"),
-		"isolate and kill":       IsolateAndKillRequest(true, rootkitEvent, "agent-1", "e8b50f0b", "/usr/test", 3123),
-		"undo isolate":           IsolateAndKillRequest(false, rootkitEvent, "agent-1", "e8b50f0b", "/usr/test", 0),
+		"alarm whitelist add":    AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/usr/test", Hash: "e8b50f0b"}),
+		"alarm whitelist remove": RemoveFromAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/usr/test", Hash: "e8b50f0b"}),
+		"login whitelist add":    AddToLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "203.0.113.9", PrivateIP: "192.168.0.10", UserName: "root"}),
+		"login whitelist remove": RemoveFromLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "203.0.113.9", PrivateIP: "192.168.0.10", UserName: "root"}),
+		"isolate and kill":       IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/usr/test", PID: 3123}),
+		"undo isolate":           DoNotIsolateOrKillRequest(rootkitEvent, ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/usr/test", PID: 0}),
 	}
 	for name, r := range tests {
 		checkAgainstSpec(t, name, r)
@@ -62,12 +62,12 @@ func TestOperateBuildersTypes(t *testing.T) {
 	}{
 		{MarkAsHandledRequest("", rootkitEvent), MarkAsHandled},
 		{SimpleRequest(Ignore, rootkitEvent), Ignore},
-		{AlarmWhitelistRequest(true, rootkitEvent, "k", "h"), AddToAlarmWhitelist},
-		{AlarmWhitelistRequest(false, rootkitEvent, "k", "h"), RemoveFromAlarmWhitelist},
-		{LoginWhitelistRequest(true, loginEvent, "a", "b", "c"), AddToLoginWhitelist},
-		{LoginWhitelistRequest(false, loginEvent, "a", "b", "c"), RemoveFromLoginWhitelist},
-		{IsolateAndKillRequest(true, rootkitEvent, "a", "h", "/p", 1), IsolateAndKill},
-		{IsolateAndKillRequest(false, rootkitEvent, "a", "h", "/p", 1), DoNotIsolateOrKill},
+		{AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "k", Hash: "h"}), AddToAlarmWhitelist},
+		{RemoveFromAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "k", Hash: "h"}), RemoveFromAlarmWhitelist},
+		{AddToLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "a", PrivateIP: "b", UserName: "c"}), AddToLoginWhitelist},
+		{RemoveFromLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "a", PrivateIP: "b", UserName: "c"}), RemoveFromLoginWhitelist},
+		{IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: 1}), IsolateAndKill},
+		{DoNotIsolateOrKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: 1}), DoNotIsolateOrKill},
 	}
 	for _, tt := range tests {
 		if tt.r.OperateType != tt.want {
@@ -92,18 +92,18 @@ func TestOperateBuildersJSON(t *testing.T) {
 				`"event_type":4002,"occur_time":1,"operate_detail_list":[]}],"operate_type":"mark_as_handled"}`,
 		},
 		{
-			AlarmWhitelistRequest(true, loginEvent, "kw", "h1"),
+			AddToAlarmWhitelistRequest(loginEvent, AlarmDetails{Keyword: "kw", Hash: "h1"}),
 			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
 				`"operate_detail_list":[{"hash":"h1","keyword":"kw"}]}],"operate_type":"add_to_alarm_whitelist"}`,
 		},
 		{
-			LoginWhitelistRequest(false, loginEvent, "203.0.113.9", "10.0.0.2", "root"),
+			RemoveFromLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "203.0.113.9", PrivateIP: "10.0.0.2", UserName: "root"}),
 			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
 				`"operate_detail_list":[{"login_ip":"203.0.113.9","login_user_name":"root","private_ip":"10.0.0.2"}]}],` +
 				`"operate_type":"remove_from_login_whitelist"}`,
 		},
 		{
-			IsolateAndKillRequest(true, loginEvent, "ag", "fh", "/bin/x", 0),
+			IsolateAndKillRequest(loginEvent, ProcessDetails{AgentID: "ag", FileHash: "fh", FilePath: "/bin/x", PID: 0}),
 			`{"operate_event_list":[{"event_class_id":"login_0001","event_id":"e-login","event_type":4002,"occur_time":1,` +
 				`"operate_detail_list":[{"agent_id":"ag","file_hash":"fh","file_path":"/bin/x","process_pid":0}]}],` +
 				`"operate_type":"isolate_and_kill"}`,
@@ -126,7 +126,7 @@ func TestOperateBuildersRefuseMisuse(t *testing.T) {
 	// A type that needs details, built without them.
 	wantField(t, checkOperateRequest(Ptr(SimpleRequest(AddToAlarmWhitelist, rootkitEvent))), "operate_event_list[0].operate_detail_list")
 	// Empty values where the spec wants at least one character.
-	wantField(t, checkOperateRequest(Ptr(AlarmWhitelistRequest(true, rootkitEvent, "", "h"))), "operate_event_list[0].operate_detail_list[0].keyword")
-	wantField(t, checkOperateRequest(Ptr(IsolateAndKillRequest(true, rootkitEvent, "a", "h", "/p", -1))), "operate_event_list[0].operate_detail_list[0].process_pid")
+	wantField(t, checkOperateRequest(Ptr(AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "", Hash: "h"}))), "operate_event_list[0].operate_detail_list[0].keyword")
+	wantField(t, checkOperateRequest(Ptr(IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: -1}))), "operate_event_list[0].operate_detail_list[0].process_pid")
 	wantField(t, checkOperateRequest(Ptr(SimpleRequest(Ignore, EventRef{ClassID: "c"}))), "operate_event_list[0].event_id")
 }

@@ -24,7 +24,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		return err
 	}
 	handle := func(edit func(*OperateEventsRequest)) error {
-		r := AlarmWhitelistRequest(true, testEvent(), "file_path=/usr/test", "e8b50f0b")
+		r := AddToAlarmWhitelistRequest(testEvent(), AlarmDetails{Keyword: "file_path=/usr/test", Hash: "e8b50f0b"})
 		edit(&r)
 		return c.HandleEvents(ctx, r, nil)
 	}
@@ -60,7 +60,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"unknown operate type", handle(func(r *OperateEventsRequest) { r.OperateType = "delete" }), "operate_type"},
 		{"whitelist without hash", handle(func(r *OperateEventsRequest) { r.OperateEventList[0].OperateDetailList[0].Hash = nil }), "operate_event_list[0].operate_detail_list[0].hash"},
 		{"isolate without pid", handle(func(r *OperateEventsRequest) {
-			*r = IsolateAndKillRequest(true, testEvent(), "agent", "hash", "/tmp/x", 1)
+			*r = IsolateAndKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash", FilePath: "/tmp/x", PID: 1})
 			r.OperateEventList[0].OperateDetailList[0].ProcessPid = nil
 		}), "operate_event_list[0].operate_detail_list[0].process_pid"},
 		{"handler too long", handle(func(r *OperateEventsRequest) { r.Handler = Ptr(strings.Repeat("h", 257)) }), "handler"},

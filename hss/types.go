@@ -108,6 +108,19 @@ const (
 	AssetTest      = "test"
 )
 
+// ATT&CK phases known today, for ExportEventsParams.AttCk (an open set).
+const (
+	AttCKReconnaissance      = "Reconnaissance"
+	AttCKInitialAccess       = "Initial Access"
+	AttCKExecution           = "Execution"
+	AttCKPersistence         = "Persistence"
+	AttCKPrivilegeEscalation = "Privilege Escalation"
+	AttCKDefenseEvasion      = "Defense Evasion"
+	AttCKCredentialAccess    = "Credential Access"
+	AttCKCommandAndControl   = "Command and Control"
+	AttCKImpact              = "Impact"
+)
+
 // Whitelist rule fields known today (an open set).
 const (
 	FieldFileOrProcessHash = "file/process hash"
@@ -119,8 +132,9 @@ const (
 	FieldUsername          = "username"
 )
 
-// EventType is an HSS event type number. The set is open; these are the
-// common ones.
+// HSS event type numbers, for EventRef.Type, ExportEventsParams.EventType
+// and EventTypes, and EventWhiteRule.EventType. The set is open: these are
+// the common ones, and any int32 is sent.
 const (
 	EventMalware               int32 = 1001
 	EventVirus                 int32 = 1002
@@ -162,7 +176,7 @@ const (
 	EventAbnormalPod           int32 = 13002
 	EventUserEnumeration       int32 = 13003
 	EventClusterRoleBinding    int32 = 13004
-	EventAdvancedThreat        int32 = 11001
+	EventAdvancedThreat        int32 = 11001 // seen in exports (hss-api.md); not one to whitelist
 )
 
 // Ptr returns a pointer to v, for the optional fields of the generated types:

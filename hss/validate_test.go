@@ -946,3 +946,29 @@ func TestCheckSpecExamples(t *testing.T) {
 		t.Errorf("EventWhiteRule example: %v", err)
 	}
 }
+
+// TestKnownValuesInTheSpec: the constants of the open sets (attack tags,
+// asset values, ATT&CK phases) are the known values the spec lists.
+func TestKnownValuesInTheSpec(t *testing.T) {
+	sw, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := sw.Paths.Find("/v5/{project_id}/event/export").Post
+	for param, values := range map[string][]string{
+		"attack_tag":  {AttackSuccess, AttackAttempt, AttackBlocked, AbnormalBehavior, CollapsibleHost, SystemVulnerability},
+		"asset_value": {AssetImportant, AssetCommon, AssetTest},
+		"att_ck": {AttCKReconnaissance, AttCKInitialAccess, AttCKExecution, AttCKPersistence, AttCKPrivilegeEscalation,
+			AttCKDefenseEvasion, AttCKCredentialAccess, AttCKCommandAndControl, AttCKImpact},
+	} {
+		p := op.Parameters.GetByInAndName("query", param)
+		if p == nil {
+			t.Fatalf("no parameter %s", param)
+		}
+		for _, v := range values {
+			if !strings.Contains(p.Description, "`"+v+"`") {
+				t.Errorf("%s: %q is not among the known values of the spec: %s", param, v, p.Description)
+			}
+		}
+	}
+}

@@ -145,7 +145,7 @@ func demo(ctx context.Context, w io.Writer, fake *hsstest.Server, dir string) er
 	fmt.Fprintf(w, "alarm %s: %d %s on %s\n", whitelisted.ID, whitelisted.Type, whitelisted.Name, whitelisted.HostName)
 	fmt.Fprintf(w, "keyword: %s\n", whitelisted.Keyword)
 	fmt.Fprintf(w, "before: %s\n", whitelistState(whitelisted))
-	req := hss.AlarmWhitelistRequest(true, eventRef(whitelisted), whitelisted.Keyword, whitelisted.Hash)
+	req := hss.AddToAlarmWhitelistRequest(eventRef(whitelisted), hss.AlarmDetails{Keyword: whitelisted.Keyword, Hash: whitelisted.Hash})
 	if err := client.HandleEvents(ctx, req, everywhere); err != nil {
 		return err
 	}
