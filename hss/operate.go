@@ -91,50 +91,52 @@ type ProcessDetails struct {
 // AddToAlarmWhitelistRequest returns a request that adds ev to the alarm
 // whitelist.
 func AddToAlarmWhitelistRequest(ev EventRef, d AlarmDetails) OperateEventsRequest {
-	return alarmWhitelist(AddToAlarmWhitelist, ev, d)
+	return withDetail(AddToAlarmWhitelist, ev, d.detail())
 }
 
 // RemoveFromAlarmWhitelistRequest returns a request that removes ev from
 // the alarm whitelist.
 func RemoveFromAlarmWhitelistRequest(ev EventRef, d AlarmDetails) OperateEventsRequest {
-	return alarmWhitelist(RemoveFromAlarmWhitelist, ev, d)
-}
-
-func alarmWhitelist(t OperateType, ev EventRef, d AlarmDetails) OperateEventsRequest {
-	detail := EventDetail{Keyword: &d.Keyword, Hash: &d.Hash}
-	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
+	return withDetail(RemoveFromAlarmWhitelist, ev, d.detail())
 }
 
 // AddToLoginWhitelistRequest returns a request that adds the login of ev to
 // the login whitelist.
 func AddToLoginWhitelistRequest(ev EventRef, d LoginDetails) OperateEventsRequest {
-	return loginWhitelist(AddToLoginWhitelist, ev, d)
+	return withDetail(AddToLoginWhitelist, ev, d.detail())
 }
 
 // RemoveFromLoginWhitelistRequest returns a request that removes the login
 // of ev from the login whitelist.
 func RemoveFromLoginWhitelistRequest(ev EventRef, d LoginDetails) OperateEventsRequest {
-	return loginWhitelist(RemoveFromLoginWhitelist, ev, d)
-}
-
-func loginWhitelist(t OperateType, ev EventRef, d LoginDetails) OperateEventsRequest {
-	detail := EventDetail{LoginIp: &d.LoginIP, PrivateIp: &d.PrivateIP, LoginUserName: &d.UserName}
-	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
+	return withDetail(RemoveFromLoginWhitelist, ev, d.detail())
 }
 
 // IsolateAndKillRequest returns a request that isolates the file of ev and
 // kills its process.
 func IsolateAndKillRequest(ev EventRef, d ProcessDetails) OperateEventsRequest {
-	return isolate(IsolateAndKill, ev, d)
+	return withDetail(IsolateAndKill, ev, d.detail())
 }
 
 // DoNotIsolateOrKillRequest returns a request that undoes
 // IsolateAndKillRequest for ev (operate type do_not_isolate_or_kill).
 func DoNotIsolateOrKillRequest(ev EventRef, d ProcessDetails) OperateEventsRequest {
-	return isolate(DoNotIsolateOrKill, ev, d)
+	return withDetail(DoNotIsolateOrKill, ev, d.detail())
 }
 
-func isolate(t OperateType, ev EventRef, d ProcessDetails) OperateEventsRequest {
-	detail := EventDetail{AgentId: &d.AgentID, FileHash: &d.FileHash, FilePath: &d.FilePath, ProcessPid: &d.PID}
+// withDetail is a request of type t for ev with one operate detail.
+func withDetail(t OperateType, ev EventRef, detail EventDetail) OperateEventsRequest {
 	return OperateEventsRequest{OperateType: t, OperateEventList: []OperateEvent{ev.operateEvent(detail)}}
+}
+
+func (d AlarmDetails) detail() EventDetail {
+	return EventDetail{Keyword: &d.Keyword, Hash: &d.Hash}
+}
+
+func (d LoginDetails) detail() EventDetail {
+	return EventDetail{LoginIp: &d.LoginIP, PrivateIp: &d.PrivateIP, LoginUserName: &d.UserName}
+}
+
+func (d ProcessDetails) detail() EventDetail {
+	return EventDetail{AgentId: &d.AgentID, FileHash: &d.FileHash, FilePath: &d.FilePath, ProcessPid: &d.PID}
 }
