@@ -51,8 +51,9 @@ type Config struct {
 	// attempt; the context bounds the whole call. Its CheckRedirect is
 	// kept, after the client's own rules: credentials never follow a
 	// redirect to another host, a body is never sent again to another
-	// host, and a POST is never turned into a GET. A client without a Jar or a Timeout has its
-	// requests given to its Transport directly, which is what
+	// host, and a POST is never turned into a GET. A client without a Jar
+	// or a Timeout has its requests given to its Transport directly, which
+	// is what
 	// http.Client.Do would do for it, minus a copy of every request's
 	// headers; redirects are still followed by http.Client.
 	HTTPClient *http.Client
@@ -198,14 +199,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	// What goes into a header must be something a header can carry: say so
 	// now rather than fail every call. (The project id is sent as
-	// X-Project-Id.)
-	for _, h := range []struct{ field, value string }{
-		{"project_id", cfg.ProjectID}, {"user_agent", cfg.UserAgent}, {"credentials", credentialHeaderValue(cfg.Credentials)},
-		{"credentials.SecurityToken", securityToken(cfg.Credentials)},
-	} {
-		if err := checkHeaderValue(h.field, h.value); err != nil {
-			return nil, err
-		}
+	// X-Project-Id; the credentials' own checks cover theirs.)
+	if err := checkHeaderValue("project_id", cfg.ProjectID); err != nil {
+		return nil, err
+	}
+	if err := checkHeaderValue("user_agent", cfg.UserAgent); err != nil {
+		return nil, err
 	}
 	c.http = safeRedirects(cfg.HTTPClient)
 	if c.http.Jar == nil && c.http.Timeout == 0 {
@@ -235,24 +234,6 @@ func New(cfg Config) (*Client, error) {
 		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("unsupported kind %T", cfg.Credentials)}
 	}
 	return c, nil
-}
-
-// credentialHeaderValue is the part of c that is sent in a header as it is:
-// a Token. (An access key id is checked by signer.NewSigner; a password goes
-// in a JSON body.)
-func credentialHeaderValue(c Credentials) string {
-	if t, ok := c.(Token); ok {
-		return string(t)
-	}
-	return ""
-}
-
-// securityToken is the security token of temporary AccessKey credentials.
-func securityToken(c Credentials) string {
-	if k, ok := c.(AccessKey); ok {
-		return k.SecurityToken
-	}
-	return ""
 }
 
 // Region is the region the client was configured for.

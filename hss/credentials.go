@@ -41,7 +41,8 @@ func (k AccessKey) check() error {
 	if k.Secret == "" {
 		return &ValidationError{Field: "credentials.Secret", Reason: "the secret access key is empty"}
 	}
-	return nil
+	// Sent as X-Security-Token. (The id is checked by signer.NewSigner.)
+	return checkHeaderValue("credentials.SecurityToken", k.SecurityToken)
 }
 
 // Format prints the access key id and hides the secret and the token.
@@ -66,7 +67,7 @@ func (t Token) check() error {
 	if len(t) > 32768 {
 		return &ValidationError{Field: "credentials", Reason: "the token is longer than 32768 characters"}
 	}
-	return nil
+	return checkHeaderValue("credentials", string(t)) // sent as X-Auth-Token
 }
 
 // Format hides the token.
@@ -139,16 +140,12 @@ func ConfigFromEnv() (Config, error) {
 		ProjectID:   plain(EnvProjectID),
 		IAMEndpoint: plain(EnvIAMEndpoint),
 	}
-	// missing names the first of vars that is empty (or only spaces, for
-	// one that is not a secret), or "".
-	missing := func(vars ...string) string {
+	type envVar struct{ name, value string }
+	// missing names the first of vars whose value is empty, or "".
+	missing := func(vars ...envVar) string {
 		for _, v := range vars {
-			val := os.Getenv(v)
-			if v != EnvSecretKey && v != EnvPassword {
-				val = strings.TrimSpace(val)
-			}
-			if val == "" {
-				return v
+			if v.value == "" {
+				return v.name
 			}
 		}
 		return ""
@@ -157,14 +154,14 @@ func ConfigFromEnv() (Config, error) {
 	domain, user, pw := plain(EnvDomainName), plain(EnvUserName), os.Getenv(EnvPassword)
 	switch {
 	case ak != "" || sk != "" || st != "":
-		if m := missing(EnvAccessKey, EnvSecretKey); m != "" {
+		if m := missing(envVar{EnvAccessKey, ak}, envVar{EnvSecretKey, sk}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "the access key id and secret key must be set together (with the security token, when there is one)"}
 		}
 		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: st}
 	case os.Getenv(EnvAuthToken) != "":
 		cfg.Credentials = Token(os.Getenv(EnvAuthToken))
 	case domain != "" || user != "" || pw != "":
-		if m := missing(EnvDomainName, EnvUserName, EnvPassword); m != "" {
+		if m := missing(envVar{EnvDomainName, domain}, envVar{EnvUserName, user}, envVar{EnvPassword, pw}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "an IAM user needs the domain name, user name and password together"}
 		}
 		cfg.Credentials = Password{Domain: domain, User: user, Password: pw}

@@ -192,9 +192,10 @@ func decodeStrict(b []byte, v any) error {
 	return usagef("invalid --body: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-// checkKeys walks the JSON in b and refuses a key repeated in one object
-// (ignoring case, as encoding/json matches them) or not in lower case: every
-// key of this API's bodies is (operate_type, event_class_id, ...). Syntax
+// checkKeys walks the JSON in b and refuses a key not in lower case (every
+// key of this API's bodies is: operate_type, event_class_id, ...), which
+// also makes the keys that encoding/json would match ignoring case equal,
+// and a key repeated in one object. Syntax
 // errors are left to the decoder, which places them.
 func checkKeys(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))

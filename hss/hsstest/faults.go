@@ -101,7 +101,7 @@ func (f *Fault) answer(w http.ResponseWriter, isIAM bool) {
 		}
 		var b []byte
 		if isIAM {
-			b, _ = json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": msg, "title": http.StatusText(f.Status)}})
+			b, _ = json.Marshal(iamErrorDoc(code, f.Status, msg))
 		} else {
 			b, _ = json.Marshal(hssError(code, msg))
 		}

@@ -34,9 +34,12 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, body []byte) {
 // iamError answers in IAM's nested error shape, with a numeric code as IAM
 // (Keystone) sends it.
 func iamError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{
-		"error": map[string]any{"code": status, "message": msg, "title": http.StatusText(status)},
-	})
+	writeJSON(w, status, iamErrorDoc(status, status, msg))
+}
+
+// iamErrorDoc is IAM's nested error document.
+func iamErrorDoc(code any, status int, msg string) map[string]any {
+	return map[string]any{"error": map[string]any{"code": code, "message": msg, "title": http.StatusText(status)}}
 }
 
 // tokenRequest is the body of POST /v3/auth/tokens.

@@ -56,8 +56,7 @@ const EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599
 // Key is an access key pair. Its String, GoString and Format methods never
 // show the secret key, so a Key is safe to print or log with fmt. (fmt
 // cannot call them on an unexported field of another struct: a struct that
-// keeps a Key in one should redact it itself, as Signer does by holding it
-// behind a pointer.)
+// keeps a Key in one should redact it itself, as Signer does.)
 type Key struct {
 	// AccessKey is the access key id (AK); it is sent in the Authorization header.
 	AccessKey string
