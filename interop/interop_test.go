@@ -280,14 +280,14 @@ func compareQueries(t errorer, name, ours, sdk string, report *diffReport) {
 	report.note("query: raw encodings differ", name)
 	oPieces, sPieces := rawPieces(ours), rawPieces(sdk)
 	if !slices.Equal(strings.Split(ours, "&"), slices.Sorted(slices.Values(strings.Split(ours, "&")))) {
-		report.note("query: ours keeps the spec's parameter order (the sdk sorts by key)", name)
+		report.note("query: ours is not in key order (the sdk sorts by key)", name)
 	}
 	if strings.Contains(ours, "+") {
 		report.note("query: ours writes a space as '+' (the sdk as %20)", name)
 	}
 	for _, p := range sPieces {
 		if !strings.Contains(p, "=") {
-			report.note("query: the sdk writes an empty value as a bare key ('k', ours 'k=')", name)
+			report.note("query: the sdk writes an empty value as a bare key ('k', not 'k=')", name)
 			break
 		}
 	}
