@@ -70,8 +70,10 @@ type Config struct {
 // String describes the configuration without its secrets.
 func (c Config) String() string {
 	creds := "none"
-	if c.Credentials != nil {
-		creds = c.Credentials.kind()
+	if cv, err := credentialValue(c.Credentials); err != nil {
+		creds = "nil"
+	} else if cv != nil {
+		creds = cv.kind()
 	}
 	return fmt.Sprintf("hss.Config{Region: %q, ProjectID: %q, Credentials: %s, Endpoint: %q, IAMEndpoint: %q}",
 		c.Region, c.ProjectID, creds, redactEndpoint(c.Endpoint), redactEndpoint(c.IAMEndpoint))
@@ -150,6 +152,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Credentials == nil {
 		return nil, &ValidationError{Field: "credentials", Reason: "required"}
 	}
+	var err error
+	if cfg.Credentials, err = credentialValue(cfg.Credentials); err != nil {
+		return nil, err
+	}
 	if err := cfg.Credentials.check(); err != nil {
 		return nil, err
 	}
@@ -166,7 +172,6 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent != "" {
 		c.userAgent = strings.TrimSpace(cfg.UserAgent) + " " + c.userAgent
 	}
-	var err error
 	if cfg.Endpoint != "" {
 		u, err := CheckEndpoint(cfg.Endpoint)
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 // AccessKey (AK/SK request signing), Token (a ready IAM token) and Password
 // (an IAM user, for which the client obtains and refreshes tokens itself).
 //
+// New takes each kind by value or by pointer.
+//
 // No credential prints its secret: fmt, encoding/json and slog show
 // "[redacted]" in its place. (fmt cannot call a type's own methods on an
 // unexported field of another struct, and prints such a field as it is: a
@@ -41,8 +43,41 @@ func (k AccessKey) check() error {
 	if k.Secret == "" {
 		return &ValidationError{Field: "credentials.Secret", Reason: "the secret access key is empty"}
 	}
+	if err := checkSecretKey("credentials.Secret", k.Secret); err != nil {
+		return err
+	}
 	// Sent as X-Security-Token. (The id is checked by signer.NewSigner.)
 	return checkHeaderValue("credentials.SecurityToken", k.SecurityToken)
+}
+
+// checkSecretKey refuses a secret access key that cannot be one. A secret
+// key is letters and digits: a space or a line break around it came with it
+// from a file or a copy, and would only show as a 401 "bad signature" after
+// a round trip.
+func checkSecretKey(field, v string) error {
+	if err := checkSecret(field, v); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v) != v {
+		return &ValidationError{Field: field, Reason: "begins or ends with a space"}
+	}
+	return nil
+}
+
+// checkSecret refuses a control character in a secret, most often the line
+// break at the end of a file it was read from. The reason never shows the
+// secret.
+func checkSecret(field, v string) error {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b == 0x7f {
+			reason := "contains a control character"
+			if b == '\n' || b == '\r' {
+				reason = "contains a line break (read from a file with a newline at its end?)"
+			}
+			return &ValidationError{Field: field, Reason: reason}
+		}
+	}
+	return nil
 }
 
 // Format prints the access key id and hides the secret and the token.
@@ -93,7 +128,40 @@ func (p Password) check() error {
 	case p.Password == "":
 		return &ValidationError{Field: "credentials.Password", Reason: "the password is empty"}
 	}
-	return nil
+	// No IAM name or password holds a control character; a line break at
+	// the end came from a file, and would only show as a 401 from IAM.
+	if err := checkSecret("credentials.Domain", p.Domain); err != nil {
+		return err
+	}
+	if err := checkSecret("credentials.User", p.User); err != nil {
+		return err
+	}
+	return checkSecret("credentials.Password", p.Password)
+}
+
+// credentialValue returns c as one of the three kinds by value: a pointer
+// to a kind satisfies Credentials too, and is dereferenced; a nil one is
+// refused.
+func credentialValue(c Credentials) (Credentials, error) {
+	isNil := false
+	switch p := c.(type) {
+	case *AccessKey:
+		if isNil = p == nil; !isNil {
+			return *p, nil
+		}
+	case *Token:
+		if isNil = p == nil; !isNil {
+			return *p, nil
+		}
+	case *Password:
+		if isNil = p == nil; !isNil {
+			return *p, nil
+		}
+	}
+	if isNil {
+		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("a nil %T", c)}
+	}
+	return c, nil
 }
 
 // Format prints the domain and user and hides the password.
@@ -131,7 +199,9 @@ var ErrNoCredentials = errors.New("hss: no credentials in the environment: set "
 // is a *ValidationError naming the first variable missing, not a reason to
 // try the next kind. Spaces around the values that are not secrets (region,
 // project, endpoint, access key id, domain and user names) are trimmed; the
-// secrets are taken as they are. Set or change any field before passing it
+// secrets are taken as they are, and one holding a control character (a
+// line break at the end of the file it was read from), or a secret key with
+// spaces around it, is a *ValidationError naming its variable. Set or change any field before passing it
 // to New.
 func ConfigFromEnv() (Config, error) {
 	plain := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
@@ -157,12 +227,25 @@ func ConfigFromEnv() (Config, error) {
 		if m := missing(envVar{EnvAccessKey, ak}, envVar{EnvSecretKey, sk}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "the access key id and secret key must be set together (with the security token, when there is one)"}
 		}
+		if err := checkSecretKey(EnvSecretKey, sk); err != nil {
+			return cfg, err
+		}
+		if err := checkSecret(EnvSecurityToken, st); err != nil {
+			return cfg, err
+		}
 		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: st}
 	case os.Getenv(EnvAuthToken) != "":
-		cfg.Credentials = Token(os.Getenv(EnvAuthToken))
+		tok := os.Getenv(EnvAuthToken)
+		if err := checkSecret(EnvAuthToken, tok); err != nil {
+			return cfg, err
+		}
+		cfg.Credentials = Token(tok)
 	case domain != "" || user != "" || pw != "":
 		if m := missing(envVar{EnvDomainName, domain}, envVar{EnvUserName, user}, envVar{EnvPassword, pw}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "an IAM user needs the domain name, user name and password together"}
+		}
+		if err := checkSecret(EnvPassword, pw); err != nil {
+			return cfg, err
 		}
 		cfg.Credentials = Password{Domain: domain, User: user, Password: pw}
 	default:

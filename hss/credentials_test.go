@@ -1,7 +1,9 @@
 package hss
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +33,12 @@ func TestConfigFromEnv(t *testing.T) {
 		{"no password", map[string]string{EnvDomainName: "d", EnvUserName: "u"}, "", EnvPassword},
 		{"no domain", map[string]string{EnvUserName: "u", EnvPassword: "p"}, "", EnvDomainName},
 		{"nothing", map[string]string{EnvRegion: "ap-southeast-1"}, "", "none"},
+		{"a secret key read from a file", map[string]string{EnvAccessKey: "AK", EnvSecretKey: testSK + "\n"}, "", EnvSecretKey},
+		{"a secret key with spaces", map[string]string{EnvAccessKey: "AK", EnvSecretKey: " " + testSK + " "}, "", EnvSecretKey},
+		{"a security token read from a file", map[string]string{EnvAccessKey: "AK", EnvSecretKey: "sk", EnvSecurityToken: testSTS + "\r\n"}, "", EnvSecurityToken},
+		{"a token read from a file", map[string]string{EnvAuthToken: testToken + "\n"}, "", EnvAuthToken},
+		{"a password read from a file", map[string]string{EnvDomainName: "d", EnvUserName: "u", EnvPassword: testPass + "\n"}, "", EnvPassword},
+		{"a password with spaces", map[string]string{EnvDomainName: "d", EnvUserName: "u", EnvPassword: " p "}, "password", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, v := range envVars {
@@ -50,6 +58,11 @@ func TestConfigFromEnv(t *testing.T) {
 			case !errors.As(err, &ve) || ve.Field != tc.missing:
 				t.Errorf("err = %v, want a ValidationError naming %s", err, tc.missing)
 			}
+			for _, v := range []string{EnvSecretKey, EnvSecurityToken, EnvAuthToken, EnvPassword} {
+				if secret := tc.env[v]; err != nil && len(secret) > 3 && strings.Contains(err.Error(), secret) {
+					t.Errorf("the error shows %s: %v", v, err)
+				}
+			}
 		})
 	}
 	t.Run("trimmed", func(t *testing.T) {
@@ -59,14 +72,84 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Setenv(EnvRegion, " ap-southeast-1\n")
 		t.Setenv(EnvProjectID, " 0123 ")
 		t.Setenv(EnvAccessKey, "AK ")
-		t.Setenv(EnvSecretKey, " sk ")
+		t.Setenv(EnvSecretKey, "sk")
+		t.Setenv(EnvSecurityToken, " sts ")
 		cfg, err := ConfigFromEnv()
 		if err != nil {
 			t.Fatal(err)
 		}
 		k := cfg.Credentials.(AccessKey)
-		if cfg.Region != "ap-southeast-1" || cfg.ProjectID != "0123" || k.ID != "AK" || k.Secret != " sk " {
-			t.Errorf("got region %q, project %q, AK %q, SK kept as given: %t", cfg.Region, cfg.ProjectID, k.ID, k.Secret == " sk ")
+		if cfg.Region != "ap-southeast-1" || cfg.ProjectID != "0123" || k.ID != "AK" || k.Secret != "sk" || k.SecurityToken != " sts " {
+			t.Errorf("got region %q, project %q, AK %q, SK and token kept as given: %t", cfg.Region, cfg.ProjectID, k.ID, k.Secret == "sk" && k.SecurityToken == " sts ")
 		}
 	})
+}
+
+// TestNewRefusesSecretsThatCannotBeOnes: a secret key, an IAM name or
+// password with a line break (the end of the file it was read from), or a
+// secret key with spaces around it, would fail only at the service, as a
+// 401 after a round trip: New refuses them, naming the field and never
+// showing the secret.
+func TestNewRefusesSecretsThatCannotBeOnes(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		creds Credentials
+	}{
+		{"credentials.Secret", AccessKey{ID: testAK, Secret: testSK + "\n"}},
+		{"credentials.Secret", AccessKey{ID: testAK, Secret: testSK + "\r\n"}},
+		{"credentials.Secret", AccessKey{ID: testAK, Secret: testSK + "\t"}},
+		{"credentials.Secret", AccessKey{ID: testAK, Secret: " " + testSK}},
+		{"credentials.Secret", AccessKey{ID: testAK, Secret: testSK + " "}},
+		{"credentials.Password", Password{Domain: "d", User: "u", Password: testPass + "\n"}},
+		{"credentials.User", Password{Domain: "d", User: "u\n", Password: testPass}},
+		{"credentials.Domain", Password{Domain: "d\x00", User: "u", Password: testPass}},
+	} {
+		_, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: tc.creds})
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: %v, want a ValidationError of %s", tc.field, err, tc.field)
+		}
+		if err != nil && (strings.Contains(err.Error(), testSK) || strings.Contains(err.Error(), testPass)) {
+			t.Errorf("%s: the error shows the secret: %v", tc.field, err)
+		}
+	}
+	// A password may hold spaces, around it too.
+	if _, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: Password{Domain: "d", User: "u", Password: " pass word "}}); err != nil {
+		t.Errorf("a password with spaces: %v", err)
+	}
+}
+
+// TestNewTakesCredentialsByPointer: a pointer to a kind satisfies
+// Credentials too; New takes it as the value (the requests are signed with
+// it), prints it redacted, and refuses a nil one.
+func TestNewTakesCredentialsByPointer(t *testing.T) {
+	ts := newTestServer(t, okExport)
+	c := newClient(t, ts.URL, &AccessKey{ID: testAK, Secret: testSK}, nil)
+	params, cols := testExport()
+	if _, err := c.ExportEvents(context.Background(), params, cols); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.requests()[0].Header.Get("Authorization"); !strings.Contains(got, "Access="+testAK) {
+		t.Errorf("Authorization = %q, want it signed with %s", got, testAK)
+	}
+	tok := Token(testToken)
+	for _, creds := range []Credentials{&tok, &Password{Domain: "d", User: "u", Password: testPass}} {
+		cfg := Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: creds}
+		if _, err := New(cfg); err != nil {
+			t.Errorf("%T: %v", creds, err)
+		}
+		if s := cfg.String(); containsSecret(s) || !strings.Contains(s, "Credentials: ") {
+			t.Errorf("%T: %s", creds, s)
+		}
+	}
+	for _, creds := range []Credentials{(*AccessKey)(nil), (*Token)(nil), (*Password)(nil)} {
+		cfg := Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: creds}
+		var ve *ValidationError
+		if _, err := New(cfg); !errors.As(err, &ve) || ve.Field != "credentials" {
+			t.Errorf("%T(nil): %v, want a ValidationError of credentials", creds, err)
+		}
+		if s := cfg.String(); !strings.Contains(s, "Credentials: nil") {
+			t.Errorf("%T(nil) prints %s", creds, s)
+		}
+	}
 }
