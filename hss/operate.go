@@ -75,7 +75,7 @@ type LoginDetails struct {
 
 // ProcessDetails are what isolating and killing a process, or undoing it,
 // names: the HSS agent of the server, the file's hash and path, and the
-// process id.
+// process id. All four are required; a PID of 0 (left unset) is refused.
 type ProcessDetails struct {
 	AgentID  string
 	FileHash string

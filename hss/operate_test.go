@@ -48,7 +48,7 @@ func TestOperateBuildersPassChecks(t *testing.T) {
 		"login whitelist add":    AddToLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "203.0.113.9", PrivateIP: "192.168.0.10", UserName: "root"}),
 		"login whitelist remove": RemoveFromLoginWhitelistRequest(loginEvent, LoginDetails{LoginIP: "203.0.113.9", PrivateIP: "192.168.0.10", UserName: "root"}),
 		"isolate and kill":       IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/usr/test", PID: 3123}),
-		"undo isolate":           DoNotIsolateOrKillRequest(rootkitEvent, ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/usr/test", PID: 0}),
+		"undo isolate":           DoNotIsolateOrKillRequest(rootkitEvent, ProcessDetails{AgentID: "agent-1", FileHash: "e8b50f0b", FilePath: "/usr/test", PID: 3123}),
 	}
 	for name, r := range tests {
 		checkAgainstSpec(t, name, r)

@@ -288,8 +288,8 @@ func TestCheckOperateRequestGood(t *testing.T) {
 			OperateEventList:   []gen.OperateEvent{ev.operateEvent()},
 			EventWhiteRuleList: &[]gen.EventWhiteRule{},
 		},
-		"isolate with pid 0": {
-			OperateType: gen.DoNotIsolateOrKill,
+		"pid 0 where no process is acted on": {
+			OperateType: gen.Ignore,
 			OperateEventList: []gen.OperateEvent{ev.operateEvent(EventDetail{
 				AgentId: Ptr("a"), FileHash: Ptr("h"), FilePath: Ptr("/p"), ProcessPid: Ptr(int32(0)),
 			})},
@@ -353,6 +353,14 @@ func TestCheckOperateRequestBad(t *testing.T) {
 		}, ev0 + "operate_detail_list[1].keyword"},
 
 		// hss-api.md decision 8: the details each operate type needs.
+		{"isolate with pid 0", func(r *gen.OperateEventsRequest) {
+			r.OperateType = gen.IsolateAndKill
+			r.OperateEventList[0].OperateDetailList[0].ProcessPid = Ptr(int32(0))
+		}, d0 + "process_pid"},
+		{"undo isolation with pid 0", func(r *gen.OperateEventsRequest) {
+			r.OperateType = gen.DoNotIsolateOrKill
+			r.OperateEventList[0].OperateDetailList[0].ProcessPid = Ptr(int32(0))
+		}, d0 + "process_pid"},
 		{"alarm whitelist without details", func(r *gen.OperateEventsRequest) {
 			r.OperateType = gen.AddToAlarmWhitelist
 			r.OperateEventList[0].OperateDetailList = []gen.EventDetail{}
