@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -664,19 +665,46 @@ func TestRetryWait(t *testing.T) {
 	}
 }
 
-func TestServerErrorOnPostIsNotRetried(t *testing.T) {
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", "req-503")
-		writeJSON(w, 503, map[string]string{"error_code": "HSS.0503", "error_msg": "busy"})
-	})
-	c := newClient(t, ts.URL, Token(testToken), nil)
-	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
-		t.Fatalf("err = %v", err)
+// TestAPIErrorRetryDelay: Retry-After read as seconds or as a date, from
+// now; nothing usable is not ok; a huge number is the longest Duration.
+func TestAPIErrorRetryDelay(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		header string
+		want   time.Duration
+		ok     bool
+	}{
+		{"", 0, false},
+		{"soon", 0, false},
+		{"90", 90 * time.Second, true},
+		{"0", 0, true},
+		{"-5", 0, true},
+		{"9300000000", math.MaxInt64, true},
+		{now.Add(2 * time.Hour).Format(http.TimeFormat), 2 * time.Hour, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+	} {
+		e := &APIError{StatusCode: 429, RetryAfter: tc.header}
+		if d, ok := e.RetryDelay(now); d != tc.want || ok != tc.ok {
+			t.Errorf("RetryDelay(%q) = %v, %t; want %v, %t", tc.header, d, ok, tc.want, tc.ok)
+		}
 	}
-	if n := ts.hits.Load(); n != 1 {
-		t.Errorf("a POST was sent %d times after a 503", n)
+}
+
+func TestServerErrorOnPostIsNotRetried(t *testing.T) {
+	for _, status := range []int{500, 502, 503, 504} {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", "req-5xx")
+			writeJSON(w, status, map[string]string{"error_code": "HSS.0500", "error_msg": "busy"})
+		})
+		c := newClient(t, ts.URL, Token(testToken), nil)
+		err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
+			t.Fatalf("err = %v", err)
+		}
+		if n := ts.hits.Load(); n != 1 {
+			t.Errorf("a POST was sent %d times after a %d", n, status)
+		}
 	}
 }
 

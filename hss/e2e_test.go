@@ -385,3 +385,86 @@ func TestExportToWriterStreams(t *testing.T) {
 		t.Errorf("task %s wrote %d rows (header %q), want %d", *task.TaskId, len(lines)-1, lines[0], want)
 	}
 }
+
+// TestExportResumesAfterAFailedPoll: a poll that keeps failing ends ExportTo
+// with an *ExportError naming the task (the APIError inside it); the task
+// is still there, and WaitExportTask and DownloadExportedFile finish the
+// export without submitting it again. A single failed poll (a 500 on a GET)
+// is retried and does not end the export.
+func TestExportResumesAfterAFailedPoll(t *testing.T) {
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	opts := &hss.ExportOptions{PollInterval: 5 * time.Millisecond}
+	ctx := context.Background()
+	submitted := func(s *hsstest.Server) int {
+		n := 0
+		for _, r := range s.Requests() {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/event/export") {
+				n++
+			}
+		}
+		return n
+	}
+
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: 30 * time.Millisecond}, nil)
+	tasks := "/v5/" + s.ProjectID() + "/event/export-task/"
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: http.StatusInternalServerError})
+	var buf bytes.Buffer
+	if _, err := c.ExportTo(ctx, &buf, params, cols, opts); err != nil {
+		t.Fatalf("one 500 on a poll: %v, want it retried", err)
+	}
+
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: http.StatusInternalServerError, Count: hss.DefaultMaxAttempts})
+	task, err := c.ExportTo(ctx, io.Discard, params, cols, opts)
+	var ee *hss.ExportError
+	var apiErr *hss.APIError
+	if !errors.As(err, &ee) || ee.TaskID == "" || ee.Stage != hss.StageRunning || !errors.As(err, &apiErr) || apiErr.StatusCode != 500 {
+		t.Fatalf("err = %v (task %v), want an ExportError with the task id around a 500 APIError", err, task)
+	}
+	if !strings.Contains(err.Error(), ee.TaskID) {
+		t.Errorf("%q does not name the task", err)
+	}
+	done, err := c.WaitExportTask(ctx, ee.TaskID, "", opts)
+	if err != nil || done.FileId == nil {
+		t.Fatalf("WaitExportTask: %v, %+v", err, done)
+	}
+	var resumed bytes.Buffer
+	if _, err := c.DownloadExportedFile(ctx, *done.FileId, "", &resumed); err != nil {
+		t.Fatal(err)
+	}
+	if resumed.String() != buf.String() {
+		t.Errorf("the resumed export's file differs from a whole one's:\n%s\n%s", resumed.String(), buf.String())
+	}
+	if n := submitted(s); n != 2 {
+		t.Errorf("%d exports submitted, want 2 (the resumed one once)", n)
+	}
+
+	// A download that fails says so, with the task.
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 5})
+	if _, err := c.ExportTo(ctx, io.Discard, params, cols, opts); !errors.As(err, &ee) || ee.Stage != hss.StageDownloading || ee.TaskID == "" {
+		t.Errorf("a cut-off download: %v, want an ExportError of the downloading stage", err)
+	}
+	// An export task that fails is still a TaskFailedError inside.
+	s.FailNextExport()
+	var failed *hss.TaskFailedError
+	if _, err := c.ExportTo(ctx, io.Discard, params, cols, opts); !errors.As(err, &failed) || !errors.As(err, &ee) || failed.TaskID != ee.TaskID {
+		t.Errorf("a failed task: %v, want a TaskFailedError inside an ExportError of the same task", err)
+	}
+}
+
+// TestWaitExportTaskRefusesBadInput: the task id is checked before anything
+// is sent, and an unknown task is the service's error.
+func TestWaitExportTaskRefusesBadInput(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{}, nil)
+	var ve *hss.ValidationError
+	if _, err := c.WaitExportTask(context.Background(), "", "", nil); !errors.As(err, &ve) || ve.Field != "task_id" {
+		t.Errorf("empty task id: %v", err)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests for refused input", n)
+	}
+	var apiErr *hss.APIError
+	if _, err := c.WaitExportTask(context.Background(), "no-such-task", "", nil); !errors.As(err, &apiErr) || apiErr.StatusCode/100 != 4 {
+		t.Errorf("unknown task: %v, want a 4xx APIError", err)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // APIError is a 4xx or 5xx answer from HSS, its API gateway or IAM. Use
@@ -64,6 +66,35 @@ func (e *APIError) Error() string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// RetryDelay is how long the service asked to wait before trying again:
+// RetryAfter read as seconds or as an HTTP date (counted from now). ok is
+// false when there was no Retry-After or it is neither. The client itself
+// retries a throttled call only within a minute (and the context's
+// deadline); past that it returns the *APIError, and this says when to
+// come back.
+func (e *APIError) RetryDelay(now time.Time) (d time.Duration, ok bool) {
+	return parseRetryAfter(e.RetryAfter, now)
+}
+
+// parseRetryAfter reads a Retry-After value: seconds, or an HTTP date
+// counted from now. A time in the past is 0; a number of seconds too large
+// for a Duration is its maximum.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		switch {
+		case secs <= 0:
+			return 0, true
+		case secs > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64, true // and secs * time.Second would overflow
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 // maxErrorDoc bounds how much of an error response is read and decoded: an

@@ -133,10 +133,34 @@ type ExportOptions struct {
 	Progress func(ExportProgress)
 }
 
-// ExportTo submits an export, polls its task with backoff until it succeeds,
-// fails (a *TaskFailedError) or ctx ends, and streams the file into w. It
-// returns the finished task.
-func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+// ExportError is the error of ExportTo and ExportToFile once the export was
+// submitted: the task exists on the service, and may still succeed. TaskID
+// and Stage say where the call stopped; WaitExportTask and
+// DownloadExportedFile resume from there without exporting again. Err is
+// the cause (an *APIError, a *TaskFailedError, a context error, ...), which
+// errors.As and errors.Is find through it.
+type ExportError struct {
+	TaskID string
+	// Stage is StageRunning (the task was being waited for) or
+	// StageDownloading (its file was being written).
+	Stage ExportStage
+	Err   error
+}
+
+// Error reads as the cause, followed by the task and the stage.
+func (e *ExportError) Error() string {
+	doing := "waiting for it"
+	if e.Stage == StageDownloading {
+		doing = "downloading its file"
+	}
+	return fmt.Sprintf("%v (export task %s, while %s)", e.Err, e.TaskID, doing)
+}
+
+// Unwrap returns the cause.
+func (e *ExportError) Unwrap() error { return e.Err }
+
+// exportOptions returns opts with its defaults filled in.
+func exportOptions(opts *ExportOptions) ExportOptions {
 	var o ExportOptions
 	if opts != nil {
 		o = *opts
@@ -153,11 +177,25 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	case o.MaxPollInterval < o.PollInterval:
 		o.MaxPollInterval = o.PollInterval // the caller's PollInterval wins
 	}
-	report := func(p ExportProgress) {
-		if o.Progress != nil {
-			o.Progress(p)
-		}
+	return o
+}
+
+// report calls o.Progress, when set, with p.
+func (o *ExportOptions) report(p ExportProgress) {
+	if o.Progress != nil {
+		o.Progress(p)
 	}
+}
+
+// ExportTo submits an export, polls its task with backoff until it succeeds,
+// fails (a *TaskFailedError) or ctx ends, and streams the file into w. It
+// returns the finished task.
+//
+// An error after the export was accepted is an *ExportError with the task
+// id (and the task, when one was read): the export need not be submitted
+// again, WaitExportTask and DownloadExportedFile take it from there.
+func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+	o := exportOptions(opts)
 	start := time.Now()
 	res, err := c.ExportEvents(ctx, params, columns)
 	if err != nil {
@@ -169,61 +207,88 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	}
 	eps := deref(params.EnterpriseProjectId)
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
-	report(prog)
+	o.report(prog)
+	task, err := c.waitExportTask(ctx, taskID, eps, &o, &prog, start)
+	if err != nil {
+		return task, &ExportError{TaskID: taskID, Stage: StageRunning, Err: err}
+	}
+	if err := c.download(ctx, w, task, eps, &o, &prog, start); err != nil {
+		return task, &ExportError{TaskID: taskID, Stage: StageDownloading, Err: err}
+	}
+	return task, nil
+}
 
+// WaitExportTask polls an export task with backoff (opts' intervals) until
+// it succeeds, and returns it; or until it fails (a *TaskFailedError, with
+// the task), answers a status outside the spec's set, or ctx ends. It
+// resumes an export whose ExportTo call stopped (an *ExportError names the
+// task); the task's FileId is what DownloadExportedFile takes.
+// opts.Progress is told of each poll (StageRunning), when set.
+func (c *Client) WaitExportTask(ctx context.Context, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
+	o := exportOptions(opts)
+	prog := ExportProgress{TaskID: taskID}
+	return c.waitExportTask(ctx, taskID, enterpriseProjectID, &o, &prog, time.Now())
+}
+
+// waitExportTask is WaitExportTask with the options filled in and the
+// progress of the call it is part of.
+func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *ExportOptions, prog *ExportProgress, start time.Time) (*ExportTask, error) {
 	wait := o.PollInterval
-	var task *ExportTask
 	for {
-		task, err = c.ShowExportTask(ctx, taskID, eps)
+		task, err := c.ShowExportTask(ctx, taskID, eps)
 		if err != nil {
 			return nil, err
 		}
 		prog.Polls++
 		prog.Elapsed = time.Since(start)
 		status := deref(task.TaskStatus)
-		if status == TaskSuccess {
-			break
-		}
-		if status == TaskFailure {
+		switch status {
+		case TaskSuccess:
+			if deref(task.FileId) == "" {
+				return task, opError(opShowExportTask, fmt.Errorf("task %s succeeded without a file id", taskID))
+			}
+			return task, nil
+		case TaskFailure:
 			return task, &TaskFailedError{TaskID: taskID, TaskName: deref(task.TaskName), Status: status}
-		}
-		if status != TaskRunning {
+		case TaskRunning:
+		default:
 			// Not a state of the spec's closed set (a missing one included):
 			// waiting for success could last forever.
 			return task, opError(opShowExportTask, fmt.Errorf("task %s answered status %q: neither running, success nor failure", taskID, status))
 		}
 		prog.Stage = StageRunning
-		report(prog)
+		o.report(*prog)
 		if err := sleep(ctx, wait); err != nil {
 			return task, opError(opShowExportTask, fmt.Errorf("task %s still %s after %d polls: %w", taskID, status, prog.Polls, err))
 		}
 		wait = min(wait*2, o.MaxPollInterval)
 	}
-	fileID := deref(task.FileId)
-	if fileID == "" {
-		return task, opError(opShowExportTask, fmt.Errorf("task %s succeeded without a file id", taskID))
-	}
+}
+
+// download streams the file of a finished task into w, reporting progress.
+func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, eps string, o *ExportOptions, prog *ExportProgress, start time.Time) error {
 	prog.Stage = StageDownloading
-	report(prog)
+	o.report(*prog)
 	cw := &countingWriter{w: w, onWrite: func(n int64) {
 		prog.Bytes = n
 		prog.Elapsed = time.Since(start)
-		report(prog)
+		o.report(*prog)
 	}}
-	if _, err := c.DownloadExportedFile(ctx, fileID, eps, cw); err != nil {
-		return task, err
+	if _, err := c.DownloadExportedFile(ctx, deref(task.FileId), eps, cw); err != nil {
+		return err
 	}
 	prog.Stage = StageDone
 	prog.Elapsed = time.Since(start)
-	report(prog)
-	return task, nil
+	o.report(*prog)
+	return nil
 }
 
 // ExportToFile is ExportTo writing to the file at path. The file appears
 // whole or not at all: it is written under a temporary name in the same
 // directory and renamed when complete, and removed on any failure (a panic
 // in opts.Progress included). It is readable by its owner only (0600:
-// alarm data is sensitive), and replaces a file at path.
+// alarm data is sensitive), and replaces a file at path. Its errors are
+// ExportTo's: an *ExportError names the task once the export was accepted.
 func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}

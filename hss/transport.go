@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -258,12 +257,14 @@ func (c *Client) setHeaders(h http.Header, auth authenticator, jsonBody bool, he
 }
 
 // retryable says whether an answer is worth another attempt: throttling
-// always; a gateway or availability error only for a GET, which repeats safely.
+// always; a server, gateway or availability error only for a GET (task
+// status, download), which repeats safely: a failed poll would otherwise
+// end an export whose task is still running.
 func retryable(status int, method string) bool {
 	switch status {
 	case http.StatusTooManyRequests:
 		return true
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return method == http.MethodGet
 	}
 	return false
@@ -273,25 +274,14 @@ func retryable(status int, method string) bool {
 // says (seconds or an HTTP date), or the backoff. ok is false when the
 // server asks for more than retryAfterMax.
 func retryWait(retryAfter string, attempt int, now time.Time) (time.Duration, bool) {
-	if retryAfter == "" {
-		return backoff(attempt), true
+	d, ok := parseRetryAfter(retryAfter, now)
+	if !ok {
+		return backoff(attempt), true // none, or one that cannot be read
 	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(retryAfter); err == nil {
-		if secs > int(retryAfterMax/time.Second) {
-			return retryAfterMax, false // and time.Duration(secs) * time.Second might overflow
-		}
-		secs = max(secs, 0) // a negative one might overflow too
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(retryAfter); err == nil {
-		d = t.Sub(now)
-	} else {
-		return backoff(attempt), true
+	if d > retryAfterMax {
+		return retryAfterMax, false
 	}
-	if d < 0 {
-		d = 0
-	}
-	return d, d <= retryAfterMax
+	return d, true
 }
 
 // backoff is retryBase doubled per attempt, capped at retryMax, with half of
