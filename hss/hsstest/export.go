@@ -113,6 +113,14 @@ func (a service) ExportEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 		badParam(w, field, reason)
 		return
 	}
+	if !s.anyColumns {
+		for i, c := range cols { // each [field, title]: the spec checked that
+			if _, known := (Event{}).Field(c[0]); !known {
+				badParam(w, "body["+strconv.Itoa(i)+"][0]", "unknown field "+strconv.Quote(c[0])+" (hsstest.Options.AnyColumns exports it as an empty column)")
+				return
+			}
+		}
+	}
 	now := s.now()
 
 	s.mu.Lock()

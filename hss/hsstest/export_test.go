@@ -173,7 +173,7 @@ func TestExportCrossFieldRules(t *testing.T) {
 // TestExportTaskLifecycle follows a task from running to success, and
 // checks the file, downloaded and through ExportCSV.
 func TestExportTaskLifecycle(t *testing.T) {
-	srv := newServer(t, hsstest.Options{ExportDuration: 300 * time.Millisecond})
+	srv := newServer(t, hsstest.Options{ExportDuration: 300 * time.Millisecond, AnyColumns: true})
 	auth := signed(defaultKey, t0)
 	cols := [][]string{{"event_name", "Alarm name"}, {"host_name", "Server name"}, {"occur_time", "Occurred"}, {"no_such_field", "Mystery"}, {"tag_list", "Tags"}}
 	q := exportQuery("host", url.Values{"severity_list": {"Critical", "High"}})
@@ -299,5 +299,28 @@ func TestFailNextExport(t *testing.T) {
 	}
 	if st, file := status(okTask); st != "success" || file == "" {
 		t.Errorf("next task: %s, file %q; want success", st, file)
+	}
+}
+
+// TestExportRefusesUnknownColumns: a column field the fake does not know (a
+// misspelt one) is refused, naming the column, unless Options.AnyColumns
+// lets it through as an empty column; nothing is exported.
+func TestExportRefusesUnknownColumns(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	auth := signed(defaultKey, t0)
+	cols := [][]string{{"event_name", "Alarm name"}, {"login_user", "User"}}
+	r := call(t, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), mustJSON(t, cols), auth)
+	wantError(t, r, http.StatusBadRequest, "HSS.1001", "body[1][0]")
+	if !strings.Contains(string(r.body), `login_user`) {
+		t.Errorf("the error does not name the field: %s", r.body)
+	}
+	for _, f := range []string{"event_id", "event_class_id", "event_type", "occur_time", "login_user_name", "process_pid", "keyword", "hash"} {
+		if _, ok := (hsstest.Event{}).Field(f); !ok {
+			t.Errorf("Field(%q) is unknown", f)
+		}
+	}
+	lenient := newServer(t, hsstest.Options{AnyColumns: true})
+	if r := call(t, lenient, http.MethodPost, exportPath(lenient), exportQuery("host", nil), mustJSON(t, cols), auth); r.status != http.StatusOK {
+		t.Errorf("with AnyColumns: %d %s", r.status, r.body)
 	}
 }

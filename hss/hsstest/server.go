@@ -102,6 +102,13 @@ type Options struct {
 	// MaxTasks bounds the export tasks kept, with their files, dropping the
 	// oldest (whose ids then answer as unknown); zero keeps them all.
 	MaxTasks int
+	// AnyColumns makes exports take column fields the fake does not know
+	// (Event.Field lists those it does), as empty columns. By default such
+	// a field is refused (400 HSS.1001 naming the column): a misspelt field
+	// would otherwise export an empty column that a test reads as "no
+	// value". Set it to export a field the real service has and the fake
+	// lacks.
+	AnyColumns bool
 	// Logf, when set, receives one line per request and reports the fake's
 	// own contract violations. It never receives a secret.
 	Logf func(format string, args ...any)
@@ -134,6 +141,7 @@ type Server struct {
 	exportDuration time.Duration
 	maxRequests    int
 	maxTasks       int
+	anyColumns     bool
 	now            func() time.Time
 	logf           func(format string, args ...any)
 
@@ -192,6 +200,7 @@ func New(opts Options) *Server {
 		exportDuration: opts.ExportDuration,
 		maxRequests:    opts.MaxRequests,
 		maxTasks:       opts.MaxTasks,
+		anyColumns:     opts.AnyColumns,
 		now:            opts.Now,
 		logf:           opts.Logf,
 		router:         router,
