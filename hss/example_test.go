@@ -264,3 +264,35 @@ func ExampleClient_ShowExportTask() {
 	// batch-worker-6f5d7
 	// <nil>
 }
+
+// An export whose task could not be followed to the end (here, its status
+// reads kept failing) is resumed, not submitted again: the *ExportError
+// names the task.
+func ExampleExportError() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	ctx := context.Background()
+	fake.InjectFault(hsstest.Fault{Path: "/v5/" + fake.ProjectID() + "/event/export-task/", Status: 500, Count: hss.DefaultMaxAttempts})
+
+	opts := &hss.ExportOptions{PollInterval: 50 * time.Millisecond}
+	_, err := c.ExportTo(ctx, os.Stdout, hss.ExportEventsParams{Category: hss.CategoryContainer, EventId: "c3", SeverityList: &[]hss.Severity{hss.SeverityCritical}},
+		hss.ExportColumns{{"container_name", "Container"}}, opts)
+	var ee *hss.ExportError
+	if !errors.As(err, &ee) {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("stopped while", ee.Stage)
+	task, err := c.WaitExportTask(ctx, ee.TaskID, "", opts)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = c.DownloadExportedFile(ctx, *task.FileId, "", os.Stdout)
+	fmt.Println(err)
+	// Output:
+	// stopped while running
+	// Container
+	// batch-worker-6f5d7
+	// <nil>
+}
