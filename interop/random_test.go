@@ -300,17 +300,19 @@ func (g *gen) detail(t hss.OperateType) hss.EventDetail {
 		d.AgentId = hss.Ptr(g.text(64))
 		d.FileHash = hss.Ptr(g.text(256))
 		d.FilePath = hss.Ptr("/" + g.text(255))
-		d.ProcessPid = hss.Ptr(g.pid())
+		d.ProcessPid = hss.Ptr(max(g.pid(), 1)) // 0 is no process to isolate: refused
 	}
 	return d
 }
 
-// pid is 0, the int32 maximum, or anything between.
+// pid is 0, 1, the int32 maximum, or anything between.
 func (g *gen) pid() int32 {
-	switch g.r.IntN(5) {
+	switch g.r.IntN(6) {
 	case 0:
 		return 0
 	case 1:
+		return 1
+	case 2:
 		return 1<<31 - 1
 	}
 	return g.r.Int32N(1 << 22)
