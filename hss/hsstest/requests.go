@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/openhss/hss-go/hss/signer"
 )
 
 // Request is a request the fake received, with its secrets redacted.
@@ -21,7 +23,8 @@ type Request struct {
 	// Header is the request's header. The values of X-Auth-Token,
 	// X-Security-Token and X-Subject-Token read "REDACTED"; in an
 	// SDK-HMAC-SHA256 Authorization header only the signature is redacted,
-	// so the access key and the signed headers can be checked.
+	// so the access key and the signed headers can be checked; any other
+	// Authorization reads "REDACTED" whole.
 	Header http.Header
 	// Body is the body received. The password of an IAM token request
 	// reads "REDACTED".
@@ -110,7 +113,9 @@ func redactHeader(h http.Header) http.Header {
 			out[k] = []string{redacted}
 		case "Authorization":
 			for i, v := range vs {
-				if signatureField.MatchString(v) {
+				// Only an SDK-HMAC-SHA256 value keeps what is not its
+				// signature: another scheme's value is a secret whole.
+				if strings.HasPrefix(v, signer.Algorithm+" ") && signatureField.MatchString(v) {
 					vs[i] = signatureField.ReplaceAllString(v, "${1}"+redacted)
 				} else {
 					vs[i] = redacted

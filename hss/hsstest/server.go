@@ -333,7 +333,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", requestID)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
+		// Recorded and logged like any request, without its body.
+		rec := s.record(r, nil, requestID)
 		writeJSON(w, http.StatusRequestEntityTooLarge, hssError("HSS.1001", "reading the request body: "+err.Error()))
+		s.finish(rec, http.StatusRequestEntityTooLarge)
+		if s.logf != nil {
+			s.logf("hsstest: %s %s -> %d (request id %s)", r.Method, r.URL.Path, http.StatusRequestEntityTooLarge, requestID)
+		}
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
