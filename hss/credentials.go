@@ -1,11 +1,11 @@
 package hss
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -262,7 +262,13 @@ func redactedJSON(kind string) ([]byte, error) {
 
 // MarshalJSON hides the secret from encoding/json.
 func (k AccessKey) MarshalJSON() ([]byte, error) {
-	return []byte(`{"ID":` + strconv.Quote(k.ID) + `,"Secret":"[redacted]"}`), nil
+	// json.Marshal, not strconv.Quote: Go's quoting is not JSON's for a
+	// control character or invalid UTF-8 in an id New has not checked yet.
+	id, err := json.Marshal(k.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(`{"ID":` + string(id) + `,"Secret":"[redacted]"}`), nil
 }
 
 // MarshalJSON hides the token from encoding/json.

@@ -2,6 +2,7 @@ package hss
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -150,6 +151,29 @@ func TestNewTakesCredentialsByPointer(t *testing.T) {
 		}
 		if s := cfg.String(); !strings.Contains(s, "Credentials: nil") {
 			t.Errorf("%T(nil) prints %s", creds, s)
+		}
+	}
+}
+
+// TestAccessKeyJSONIsValidForAnyID: an AccessKey marshals to valid JSON
+// with its id (as encoding/json writes it) and no secret, even for an id
+// New would refuse (a control character, invalid UTF-8): Go's quoting
+// (\x00, \a) is not JSON's.
+func TestAccessKeyJSONIsValidForAnyID(t *testing.T) {
+	for _, id := range []string{testAK, "AK\x00\a", "AK\xff", `AK"\`} {
+		b, err := json.Marshal(AccessKey{ID: id, Secret: testSK})
+		if err != nil {
+			t.Fatalf("%q: %v", id, err)
+		}
+		var doc struct{ ID, Secret string }
+		if err := json.Unmarshal(b, &doc); err != nil || !json.Valid(b) {
+			t.Errorf("%q: %s is not valid JSON: %v", id, b, err)
+		}
+		if strings.Contains(string(b), testSK) || doc.Secret != "[redacted]" {
+			t.Errorf("%q: %s", id, b)
+		}
+		if want := strings.ToValidUTF8(id, "\uFFFD"); doc.ID != want {
+			t.Errorf("%q: ID %q, want %q", id, doc.ID, want)
 		}
 	}
 }

@@ -24,8 +24,9 @@ import (
 const (
 	retryBase = 200 * time.Millisecond
 	retryMax  = 5 * time.Second
-	// retryAfterMax bounds the Retry-After the client agrees to wait when the
-	// context has no deadline.
+	// retryAfterMax bounds the Retry-After the client agrees to wait, with
+	// or without a deadline: a longer one returns the 429 (its RetryDelay
+	// says when to come back) rather than hold the call for minutes.
 	retryAfterMax = time.Minute
 )
 
