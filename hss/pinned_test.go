@@ -64,22 +64,13 @@ func pinResp(r *http.Request, status int, hdr map[string]string, body string) *h
 // pinClient is a client on https endpoints whose requests go to rt.
 func pinClient(t *testing.T, rt http.RoundTripper, creds Credentials, mod func(*Config)) *Client {
 	t.Helper()
-	cfg := Config{
-		Region:      "ap-southeast-1",
-		ProjectID:   testProject,
-		Credentials: creds,
-		Endpoint:    "https://hss.pin.example",
-		IAMEndpoint: "https://iam.pin.example",
-		HTTPClient:  &http.Client{Transport: rt},
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	c, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return c
+	return newClient(t, "https://hss.pin.example", creds, func(cfg *Config) {
+		cfg.IAMEndpoint = "https://iam.pin.example"
+		cfg.HTTPClient = &http.Client{Transport: rt}
+		if mod != nil {
+			mod(cfg)
+		}
+	})
 }
 
 func pinField(t *testing.T, err error, field string) {
