@@ -435,6 +435,14 @@ func TestExportResumesAfterAFailedPoll(t *testing.T) {
 	if resumed.String() != buf.String() {
 		t.Errorf("the resumed export's file differs from a whole one's:\n%s\n%s", resumed.String(), buf.String())
 	}
+	// The same in one call, to a file.
+	path := filepath.Join(t.TempDir(), "resumed.csv")
+	if _, err := c.ResumeExportToFile(ctx, path, ee.TaskID, "", opts); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != buf.String() {
+		t.Errorf("ResumeExportToFile wrote:\n%s\nwant:\n%s", got, buf.String())
+	}
 	if n := submitted(s); n != 2 {
 		t.Errorf("%d exports submitted, want 2 (the resumed one once)", n)
 	}
@@ -452,19 +460,39 @@ func TestExportResumesAfterAFailedPoll(t *testing.T) {
 	}
 }
 
-// TestWaitExportTaskRefusesBadInput: the task id is checked before anything
-// is sent, and an unknown task is the service's error.
+// TestWaitExportTaskRefusesBadInput: the task id (and enterprise project)
+// of WaitExportTask and the resumes are checked before anything is sent or
+// created on disk, and an unknown task is the service's error, leaving no
+// file.
 func TestWaitExportTaskRefusesBadInput(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{}, nil)
-	var ve *hss.ValidationError
-	if _, err := c.WaitExportTask(context.Background(), "", "", nil); !errors.As(err, &ve) || ve.Field != "task_id" {
-		t.Errorf("empty task id: %v", err)
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	for _, tc := range []struct {
+		task, eps, field string
+	}{{"", "", "task_id"}, {"..", "", "task_id"}, {"a/b", "", "task_id"}, {"t1", strings.Repeat("e", 300), "enterprise_project_id"}} {
+		var ve *hss.ValidationError
+		if _, err := c.WaitExportTask(ctx, tc.task, tc.eps, nil); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("WaitExportTask(%q, %q): %v, want a ValidationError of %s", tc.task, tc.eps, err, tc.field)
+		}
+		if _, err := c.ResumeExportTo(ctx, io.Discard, tc.task, tc.eps, nil); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("ResumeExportTo(%q, %q): %v, want a ValidationError of %s", tc.task, tc.eps, err, tc.field)
+		}
+		if _, err := c.ResumeExportToFile(ctx, path, tc.task, tc.eps, nil); !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("ResumeExportToFile(%q, %q): %v, want a ValidationError of %s", tc.task, tc.eps, err, tc.field)
+		}
 	}
 	if n := len(s.Requests()); n != 0 {
 		t.Errorf("%d requests for refused input", n)
 	}
 	var apiErr *hss.APIError
-	if _, err := c.WaitExportTask(context.Background(), "no-such-task", "", nil); !errors.As(err, &apiErr) || apiErr.StatusCode/100 != 4 {
+	if _, err := c.WaitExportTask(ctx, "no-such-task", "", nil); !errors.As(err, &apiErr) || apiErr.StatusCode/100 != 4 {
 		t.Errorf("unknown task: %v, want a 4xx APIError", err)
 	}
+	var ee *hss.ExportError
+	if _, err := c.ResumeExportToFile(ctx, path, "no-such-task", "", nil); !errors.As(err, &apiErr) || !errors.As(err, &ee) || ee.TaskID != "no-such-task" {
+		t.Errorf("resuming an unknown task: %v, want an ExportError around the 4xx", err)
+	}
+	assertOnlyFile(t, dir)
 }

@@ -267,7 +267,7 @@ func ExampleClient_ShowExportTask() {
 
 // An export whose task could not be followed to the end (here, its status
 // reads kept failing) is resumed, not submitted again: the *ExportError
-// names the task.
+// names the task. (ResumeExportToFile does the same for a file.)
 func ExampleExportError() {
 	c, fake := exampleClient()
 	defer fake.Close()
@@ -283,12 +283,7 @@ func ExampleExportError() {
 		return
 	}
 	fmt.Println("stopped while", ee.Stage)
-	task, err := c.WaitExportTask(ctx, ee.TaskID, "", opts)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	_, err = c.DownloadExportedFile(ctx, *task.FileId, "", os.Stdout)
+	_, err = c.ResumeExportTo(ctx, os.Stdout, ee.TaskID, "", opts)
 	fmt.Println(err)
 	// Output:
 	// stopped while running

@@ -193,7 +193,8 @@ func (o *ExportOptions) report(p ExportProgress) {
 //
 // An error after the export was accepted is an *ExportError with the task
 // id (and the task, when one was read): the export need not be submitted
-// again, WaitExportTask and DownloadExportedFile take it from there.
+// again, ResumeExportTo (or WaitExportTask and DownloadExportedFile) takes
+// it from there.
 func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
 	o := exportOptions(opts)
 	start := time.Now()
@@ -205,14 +206,45 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	if taskID == "" {
 		return nil, opError(opExportEvents, errors.New("the service answered no task id"))
 	}
-	eps := deref(params.EnterpriseProjectId)
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
 	o.report(prog)
-	task, err := c.waitExportTask(ctx, taskID, eps, &o, &prog, start)
+	return c.finishExport(ctx, w, taskID, deref(params.EnterpriseProjectId), &o, &prog, start)
+}
+
+// ResumeExportTo finishes an export that was submitted before, such as one
+// whose ExportTo call stopped with an *ExportError: it waits for the task
+// (WaitExportTask) and streams its file into w, with ExportTo's progress
+// reports (from StageRunning on) and errors. enterpriseProjectID is the
+// export's, and may be empty.
+func (c *Client) ResumeExportTo(ctx context.Context, w io.Writer, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
+	if err := checkResume(taskID, enterpriseProjectID); err != nil {
+		return nil, err
+	}
+	o := exportOptions(opts)
+	prog := ExportProgress{TaskID: taskID}
+	return c.finishExport(ctx, w, taskID, enterpriseProjectID, &o, &prog, time.Now())
+}
+
+// checkResume checks the task and enterprise project a resumed export
+// names, as ShowExportTask will: before a file is created for it.
+func checkResume(taskID, enterpriseProjectID string) error {
+	if err := checkPathID("task_id", taskID); err != nil {
+		return err
+	}
+	if enterpriseProjectID != "" {
+		return checkID("enterprise_project_id", enterpriseProjectID)
+	}
+	return nil
+}
+
+// finishExport waits for a submitted export's task and streams its file
+// into w; its errors are *ExportErrors naming the task.
+func (c *Client) finishExport(ctx context.Context, w io.Writer, taskID, eps string, o *ExportOptions, prog *ExportProgress, start time.Time) (*ExportTask, error) {
+	task, err := c.waitExportTask(ctx, taskID, eps, o, prog, start)
 	if err != nil {
 		return task, &ExportError{TaskID: taskID, Stage: StageRunning, Err: err}
 	}
-	if err := c.download(ctx, w, task, eps, &o, &prog, start); err != nil {
+	if err := c.download(ctx, w, task, eps, o, prog, start); err != nil {
 		return task, &ExportError{TaskID: taskID, Stage: StageDownloading, Err: err}
 	}
 	return task, nil
@@ -288,13 +320,32 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // directory and renamed when complete, and removed on any failure (a panic
 // in opts.Progress included). It is readable by its owner only (0600:
 // alarm data is sensitive), and replaces a file at path. Its errors are
-// ExportTo's: an *ExportError names the task once the export was accepted.
-func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (task *ExportTask, err error) {
+// ExportTo's: an *ExportError names the task once the export was accepted,
+// and ResumeExportToFile finishes it.
+func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+	return writeFileWhole(path, func() error { return CheckExport(params, columns) }, func(f *os.File) (*ExportTask, error) {
+		return c.ExportTo(ctx, f, params, columns, opts)
+	})
+}
+
+// ResumeExportToFile is ResumeExportTo writing to the file at path, whole
+// or not at all, as ExportToFile writes it: it finishes an export whose
+// ExportToFile call stopped with an *ExportError.
+func (c *Client) ResumeExportToFile(ctx context.Context, path, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
+	return writeFileWhole(path, func() error { return checkResume(taskID, enterpriseProjectID) }, func(f *os.File) (*ExportTask, error) {
+		return c.ResumeExportTo(ctx, f, taskID, enterpriseProjectID, opts)
+	})
+}
+
+// writeFileWhole writes the file at path with write, after check passes:
+// under a temporary name in the same directory (0600), renamed when
+// complete, removed on any failure or panic. The inputs are checked
+// before anything is created on disk, or sent.
+func writeFileWhole(path string, check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
-	// Check the inputs before creating anything on disk, or submitting.
-	if err := CheckExport(params, columns); err != nil {
+	if err := check(); err != nil {
 		return nil, err
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
@@ -312,7 +363,7 @@ func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEve
 			_ = os.Remove(tmp)
 		}
 	}()
-	task, err = c.ExportTo(ctx, f, params, columns, opts)
+	task, err = write(f)
 	if err == nil {
 		err = f.Sync()
 	}
