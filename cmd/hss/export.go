@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type exportCmd struct {
 	params       hss.ExportEventsParams
 	columns      [][]string
 	wait         bool
+	taskID       string
 	output       string
 	pollInterval time.Duration
 }
@@ -77,6 +79,7 @@ func (c *exportCmd) flags() *flags {
 	f.add(columnsValue{&c.columns}, "column", "FIELD=TITLE", "a column of the exported table, once per column (default: "+columnNames(defaultColumns)+")")
 	f.add(boolValue{&c.wait}, "wait", "", "wait for the export task and download its file (needs --output)")
 	f.add(plainString{&c.output}, "output", "FILE", "where --wait writes the file (- for standard output); written whole or not at all")
+	f.add(plainString{&c.taskID}, "task-id", "ID", "finish an export submitted before (an error names its task): wait for the task and download its file to --output; no filters or columns, --enterprise-project-id if it had one")
 	c.pollInterval = 500 * time.Millisecond
 	f.add(durationValue{&c.pollInterval}, "poll-interval", "DURATION", "first wait between two reads of the task; doubles up to 10s")
 
@@ -95,7 +98,7 @@ func columnNames(cols hss.ExportColumns) string {
 
 // exportResult is what hss export --wait --output FILE prints.
 type exportResult struct {
-	RecordTotalNum int32  `json:"record_total_num"`
+	RecordTotalNum *int32 `json:"record_total_num,omitempty"` // unknown for a resumed export
 	TaskID         string `json:"task_id"`
 	TaskName       string `json:"task_name,omitempty"`
 	TaskStatus     string `json:"task_status,omitempty"`
@@ -127,9 +130,16 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := c.check(f); err != nil {
 		return fail(err)
 	}
-	columns, err := c.tableColumns(ctx, stdin)
-	if err != nil {
+	resume := f.set("task-id")
+	if err := c.checkResume(f, resume); err != nil {
 		return fail(err)
+	}
+	var columns hss.ExportColumns
+	if !resume {
+		var err error
+		if columns, err = c.tableColumns(ctx, stdin); err != nil {
+			return fail(err)
+		}
 	}
 	if c.output == "" && f.set("output") {
 		return fail(usagef("invalid --output: empty (a file, or - for standard output)"))
@@ -147,8 +157,10 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	// The input first: it needs no credentials.
-	if err := hss.CheckExport(c.params, columns); err != nil {
-		return fail(err)
+	if !resume {
+		if err := hss.CheckExport(c.params, columns); err != nil {
+			return fail(err)
+		}
 	}
 	client, err := c.newClient(stderr)
 	if err != nil {
@@ -165,14 +177,24 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return printJSON(stdout, stderr, res)
 	}
 
-	var records int32
+	var records *int32
 	progress := newProgress(stderr)
 	opts := &hss.ExportOptions{PollInterval: c.pollInterval, Progress: func(p hss.ExportProgress) {
 		if p.Stage == hss.StageSubmitted {
-			records = p.Records
+			records = &p.Records
 		}
 		progress.show(p)
 	}}
+	eps := ""
+	if c.params.EnterpriseProjectId != nil {
+		eps = *c.params.EnterpriseProjectId
+	}
+	exportTo := func(w io.Writer) (*hss.ExportTask, error) {
+		if resume {
+			return client.ResumeExportTo(ctx, w, c.taskID, eps, opts)
+		}
+		return client.ExportTo(ctx, w, c.params, columns, opts)
+	}
 	if c.output == "-" {
 		// Whole or not at all, on standard output too: the file is
 		// downloaded into an unnamed temporary file first, so a cut-off
@@ -184,7 +206,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		_ = os.Remove(tmp.Name()) // unnamed: gone when closed, whatever happens
 		defer tmp.Close()
-		_, err = client.ExportTo(ctx, tmp, c.params, columns, opts)
+		_, err = exportTo(tmp)
 		progress.end()
 		if err == nil {
 			_, err = tmp.Seek(0, io.SeekStart)
@@ -197,7 +219,12 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return 0
 	}
-	task, err := client.ExportToFile(ctx, c.output, c.params, columns, opts)
+	var task *hss.ExportTask
+	if resume {
+		task, err = client.ResumeExportToFile(ctx, c.output, c.taskID, eps, opts)
+	} else {
+		task, err = client.ExportToFile(ctx, c.output, c.params, columns, opts)
+	}
 	progress.end()
 	if err != nil {
 		return fail(err)
@@ -219,6 +246,28 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		out.Bytes = st.Size()
 	}
 	return printJSON(stdout, stderr, out)
+}
+
+// checkResume refuses what --task-id cannot take: a resumed export has
+// the filters and columns it was submitted with, so only
+// --enterprise-project-id (which the task's reads need) may come with it,
+// and its file must go somewhere.
+func (c *exportCmd) checkResume(f *flags, resume bool) error {
+	if !resume {
+		return nil
+	}
+	if c.taskID == "" {
+		return usagef("invalid --task-id: empty (the id of the export task to finish)")
+	}
+	for _, name := range append(slices.Clone(f.sections[0].names), "column", "body") {
+		if name != "enterprise-project-id" && f.set(name) {
+			return usagef("--%s with --task-id: the export it finishes has the filters and columns it was submitted with", name)
+		}
+	}
+	if c.output == "" {
+		return usagef("--task-id needs --output FILE (or --output - for standard output)")
+	}
+	return nil
 }
 
 // columnField names a column the library refused ("columns",

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,7 +145,7 @@ func TestExportWaitWritesTheFile(t *testing.T) {
 		t.Errorf("rows of events %q, want %q", got, want)
 	}
 	tasks := s.Tasks()
-	if len(tasks) != 1 || res.TaskID != tasks[0].ID || int(res.RecordTotalNum) != len(want) ||
+	if len(tasks) != 1 || res.TaskID != tasks[0].ID || res.RecordTotalNum == nil || int(*res.RecordTotalNum) != len(want) ||
 		res.TaskStatus != "success" || res.Output != out || res.Bytes != fileSize(t, out) {
 		t.Errorf("printed %+v; the fake has %+v", res, tasks)
 	}
@@ -228,5 +229,90 @@ func TestExportCutDownloadLeavesNoFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
+	}
+}
+
+// TestExportTaskIDFinishesAStoppedExport: an export whose task reads kept
+// failing names its task on stderr with the command that finishes it;
+// --task-id then waits for the task and writes its file (to a file or to
+// standard output) without exporting again. --task-id takes no filters or
+// columns and needs --output.
+func TestExportTaskIDFinishesAStoppedExport(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "events.csv")
+	base := append(append([]string{"export"}, at(s)...), "--project-id", s.ProjectID())
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: http.StatusInternalServerError, Count: 3})
+	r := runCLI(t, "", append(slices.Clone(base), "--category", "host", "--event-id", "c1", "--output", out, "--poll-interval", "10ms")...)
+	tasks := s.Tasks()
+	if r.code != 1 || len(tasks) != 1 {
+		t.Fatalf("exit status %d, %d tasks; stderr:\n%s", r.code, len(tasks), r.stderr)
+	}
+	id := tasks[0].ID
+	if want := "hss export --task-id " + id + " --output FILE"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+	}
+	assertDirHolds(t, dir)
+
+	r = runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output", out, "--poll-interval", "10ms")...)
+	if r.code != 0 {
+		t.Fatalf("--task-id: exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	want, _ := s.ExportCSV(id)
+	if got, _ := os.ReadFile(out); string(got) != string(want) || len(want) == 0 {
+		t.Errorf("the file holds:\n%s\nwant the task's:\n%s", got, want)
+	}
+	var res exportResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.TaskID != id || res.RecordTotalNum != nil || res.Bytes != int64(len(want)) {
+		t.Errorf("printed %s (%v)", r.stdout, err)
+	}
+	r = runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output", "-")...)
+	if r.code != 0 || r.stdout != string(want) {
+		t.Errorf("--output -: exit status %d, stdout:\n%s", r.code, r.stdout)
+	}
+	if n := len(s.Tasks()); n != 1 {
+		t.Errorf("%d export tasks, want the one finished", n)
+	}
+
+	// Refused before anything is sent.
+	sent := len(s.Requests())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--task-id", id, "--output", out, "--category", "host"}, "--category with --task-id"},
+		{[]string{"--task-id", id, "--output", out, "--column", "event_id=ID"}, "--column with --task-id"},
+		{[]string{"--task-id", id}, "--task-id needs --output"},
+		{[]string{"--task-id=", "--output", out}, "invalid --task-id: empty"},
+		{[]string{"--task-id", "../x", "--output", out}, "invalid --task-id: must not contain /"},
+	} {
+		r := runCLI(t, "", append(slices.Clone(base), tc.args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: exit status %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	if n := len(s.Requests()); n != sent {
+		t.Errorf("%d requests sent for refused input", n-sent)
+	}
+	// An unknown task is the service's error, and leaves no file.
+	os.Remove(out)
+	r = runCLI(t, "", append(slices.Clone(base), "--task-id", "no-such-task", "--output", out)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "404") {
+		t.Errorf("unknown task: exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	assertDirHolds(t, dir)
+}
+
+// assertDirHolds fails the test unless dir holds exactly names.
+func assertDirHolds(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("%s holds %q, want %q", dir, got, names)
 	}
 }

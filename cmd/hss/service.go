@@ -277,6 +277,19 @@ func position(b []byte, offset int64) (line, col int) {
 // the service or the network. field names, in the command's terms, the
 // value a *hss.ValidationError refuses.
 func report(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
+	code := reportError(stderr, cmd, err, field, timeout)
+	// An export that stopped after it was accepted can be finished
+	// without exporting again (unless its task failed).
+	var stopped *hss.ExportError
+	var failed *hss.TaskFailedError
+	if errors.As(err, &stopped) && !errors.As(err, &failed) {
+		fmt.Fprintf(stderr, "  %-12s %s (finish it: hss export --task-id %s --output FILE)\n", "export task:", stopped.TaskID, stopped.TaskID)
+	}
+	return code
+}
+
+// reportError prints err as report does, without the resume line.
+func reportError(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
 	var (
 		usage   *usageError
 		invalid *hss.ValidationError
