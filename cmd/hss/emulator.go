@@ -38,6 +38,18 @@ func (c *emulatorCmd) flags() *flags {
 	return f
 }
 
+// options are the fake's options for the flags; the requests it logs
+// (--debug) go to stderr.
+func (c *emulatorCmd) options(stderr io.Writer) hsstest.Options {
+	// It may run for days: it keeps the last requests and tasks only.
+	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration,
+		MaxRequests: emulatorMaxRequests, MaxTasks: emulatorMaxTasks}
+	if c.debug {
+		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	}
+	return opts
+}
+
 // checkLoopback refuses an address that is not a loopback one: the fake
 // accepts published fake credentials, and must not be reachable from
 // another machine.
@@ -71,12 +83,7 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err := checkLoopback(c.addr); err != nil {
 		return fail(err)
 	}
-	// It may run for days: it keeps the last requests and tasks only.
-	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration,
-		MaxRequests: emulatorMaxRequests, MaxTasks: emulatorMaxTasks}
-	if c.debug {
-		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	}
+	opts := c.options(stderr)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fail(fmt.Errorf("listening on %s: %w", c.addr, err))

@@ -5,6 +5,7 @@ package main
 // the wiring it names is cut.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -355,9 +356,7 @@ func TestEmulatorExportDurationReachesTheFake(t *testing.T) {
 
 // TestEmulatorKeepsTheLastTasks pins the bound on the tasks hss emulator
 // keeps (MaxTasks: emulatorMaxTasks, 1000): after 1001 exports the first
-// task is unknown and the second still known. The bound on the requests
-// (MaxRequests: emulatorMaxRequests) is not observable from outside the
-// process: the emulator's hsstest.Server is local to runEmulator.
+// task is unknown and the second still known.
 func TestEmulatorKeepsTheLastTasks(t *testing.T) {
 	if emulatorMaxTasks != 1000 || emulatorMaxRequests != 10000 {
 		t.Errorf("the emulator keeps %d tasks and %d requests, want 1000 and 10000 (the README says so)", emulatorMaxTasks, emulatorMaxRequests)
@@ -521,5 +520,36 @@ func TestVersionFlag(t *testing.T) {
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "hss "+hss.Version+" ") || r.stderr != "" {
 			t.Errorf("hss %s: exit status %d, stdout %q, stderr %q; want 0 and the version", arg, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestEmulatorOptions pins the options the emulator's flags give the fake:
+// its region, project and export duration, the bounds on what it keeps
+// however long it runs (10000 requests, 1000 tasks, as the README says),
+// and a request log only with --debug.
+func TestEmulatorOptions(t *testing.T) {
+	var c emulatorCmd
+	f := c.flags()
+	if err := f.parse([]string{"--region", "eu-west-101", "--project-id", "p1", "--export-duration", "3s"}); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	o := c.options(&log)
+	if o.Region != "eu-west-101" || o.ProjectID != "p1" || o.ExportDuration != 3*time.Second {
+		t.Errorf("options %+v do not follow the flags", o)
+	}
+	if o.MaxRequests != 10000 || o.MaxTasks != 1000 {
+		t.Errorf("keeps %d requests and %d tasks, want 10000 and 1000", o.MaxRequests, o.MaxTasks)
+	}
+	if o.Logf != nil {
+		t.Error("a request log without --debug")
+	}
+	c.debug = true
+	if o = c.options(&log); o.Logf == nil {
+		t.Fatal("no request log with --debug")
+	}
+	o.Logf("hsstest: %s", "GET /x")
+	if log.String() != "hsstest: GET /x\n" {
+		t.Errorf("logged %q", log.String())
 	}
 }
