@@ -790,6 +790,11 @@ func TestAPIErrorShapes(t *testing.T) {
 		{`{"error_code":"HSS.1001","error_msg":"invalid category"}`, "HSS.1001", "invalid category", false, "HSS.1001: invalid category"},
 		{`{"error":{"code":"APIGW.0301","message":"Incorrect IAM authentication information"}}`, "APIGW.0301", "Incorrect IAM authentication information", false, "APIGW.0301"},
 		{`{"error":{"code":1101,"message":"wrong password"}}`, "1101", "wrong password", false, "1101: wrong password"},
+		// Both shapes at once: the flat one, HSS's own, wins field by field.
+		{`{"error_code":"HSS.1002","error_msg":"flat","error":{"code":"APIGW.0301","message":"nested"}}`, "HSS.1002", "flat", false, "HSS.1002: flat"},
+		{`{"error_code":"HSS.1002","error":{"code":"APIGW.0301","message":"nested"}}`, "HSS.1002", "nested", false, "HSS.1002: nested"},
+		// A code without a message is a document: no raw body kept.
+		{`{"error_code":"HSS.1003"}`, "HSS.1003", "", false, "HSS.1003"},
 		{`<html>Bad Gateway</html>`, "", "", true, `"<html>Bad Gateway</html>"`},
 		{``, "", "", false, "502 Bad Gateway"},
 	} {
