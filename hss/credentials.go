@@ -47,7 +47,7 @@ func (k AccessKey) check() error {
 		return err
 	}
 	// Sent as X-Security-Token. (The id is checked by signer.NewSigner.)
-	return checkHeaderValue("credentials.SecurityToken", k.SecurityToken)
+	return checkSecret("credentials.SecurityToken", k.SecurityToken)
 }
 
 // checkSecretKey refuses a secret access key that cannot be one. A secret
@@ -102,7 +102,7 @@ func (t Token) check() error {
 	if len(t) > 32768 {
 		return &ValidationError{Field: "credentials", Reason: "the token is longer than 32768 characters"}
 	}
-	return checkHeaderValue("credentials", string(t)) // sent as X-Auth-Token
+	return checkSecret("credentials", string(t)) // sent as X-Auth-Token; no token holds a control character
 }
 
 // Format hides the token.

@@ -104,6 +104,8 @@ func TestNewRefusesSecretsThatCannotBeOnes(t *testing.T) {
 		{"credentials.Password", Password{Domain: "d", User: "u", Password: testPass + "\n"}},
 		{"credentials.User", Password{Domain: "d", User: "u\n", Password: testPass}},
 		{"credentials.Domain", Password{Domain: "d\x00", User: "u", Password: testPass}},
+		{"credentials", Token(testToken + "\t")},
+		{"credentials.SecurityToken", AccessKey{ID: testAK, Secret: testSK, SecurityToken: "a\tb"}},
 	} {
 		_, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: tc.creds})
 		var ve *ValidationError

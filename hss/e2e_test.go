@@ -496,3 +496,37 @@ func TestWaitExportTaskRefusesBadInput(t *testing.T) {
 	}
 	assertOnlyFile(t, dir)
 }
+
+// TestExportErrorNamesWhatResumingNeeds: an *ExportError carries the
+// export's enterprise project beside its task, and a file that cannot be
+// put in place after its task succeeded (here a directory appeared at the
+// path meanwhile) is an *ExportError too: the file can be downloaded again.
+func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	ctx := context.Background()
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1", EnterpriseProjectId: hss.Ptr("all_granted_eps")}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	opts := &hss.ExportOptions{PollInterval: 5 * time.Millisecond}
+
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: 500, Count: hss.DefaultMaxAttempts})
+	var ee *hss.ExportError
+	if _, err := c.ExportTo(ctx, io.Discard, params, cols, opts); !errors.As(err, &ee) || ee.EnterpriseProjectID != "all_granted_eps" {
+		t.Fatalf("err = %v, want an ExportError naming the enterprise project", err)
+	}
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	blocker := &hss.ExportOptions{PollInterval: 5 * time.Millisecond, Progress: func(p hss.ExportProgress) {
+		if p.Stage == hss.StageDone { // the file is complete, not yet renamed
+			_ = os.MkdirAll(filepath.Join(path, "in-the-way"), 0o700)
+		}
+	}}
+	_, err := c.ExportToFile(ctx, path, params, cols, blocker)
+	if !errors.As(err, &ee) || ee.TaskID == "" || ee.Stage != hss.StageDownloading || ee.EnterpriseProjectID != "all_granted_eps" {
+		t.Fatalf("err = %v, want an ExportError of the downloading stage", err)
+	}
+	assertOnlyFile(t, dir, "out.csv") // the directory in the way; no temporary file
+	if _, err := c.ResumeExportToFile(ctx, filepath.Join(dir, "again.csv"), ee.TaskID, ee.EnterpriseProjectID, opts); err != nil {
+		t.Errorf("resuming: %v", err)
+	}
+}

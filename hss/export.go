@@ -117,10 +117,11 @@ type ExportProgress struct {
 	Records int32         // record count the export answered
 	Polls   int           // status reads so far
 	Bytes   int64         // bytes of the file written so far
-	Elapsed time.Duration // since the export was submitted
+	Elapsed time.Duration // since the export was submitted (the call began, for a resume)
 }
 
-// ExportOptions tune ExportTo and ExportToFile. The zero value is fine.
+// ExportOptions tune ExportTo, ExportToFile, WaitExportTask and the
+// resumes. The zero value is fine.
 type ExportOptions struct {
 	// PollInterval is the first wait between two reads of the task; it
 	// doubles up to MaxPollInterval. Defaults: 500ms (or MaxPollInterval,
@@ -141,6 +142,9 @@ type ExportOptions struct {
 // errors.As and errors.Is find through it.
 type ExportError struct {
 	TaskID string
+	// EnterpriseProjectID is the export's enterprise project ("" for
+	// none), which the task's reads need: resume with it.
+	EnterpriseProjectID string
 	// Stage is StageRunning (the task was being waited for) or
 	// StageDownloading (its file was being written).
 	Stage ExportStage
@@ -192,7 +196,7 @@ func (o *ExportOptions) report(p ExportProgress) {
 // returns the finished task.
 //
 // An error after the export was accepted is an *ExportError with the task
-// id (and the task, when one was read): the export need not be submitted
+// id (and the task, when its last read answered one): the export need not be submitted
 // again, ResumeExportTo (or WaitExportTask and DownloadExportedFile) takes
 // it from there.
 func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
@@ -242,10 +246,13 @@ func checkResume(taskID, enterpriseProjectID string) error {
 func (c *Client) finishExport(ctx context.Context, w io.Writer, taskID, eps string, o *ExportOptions, prog *ExportProgress, start time.Time) (*ExportTask, error) {
 	task, err := c.waitExportTask(ctx, taskID, eps, o, prog, start)
 	if err != nil {
-		return task, &ExportError{TaskID: taskID, Stage: StageRunning, Err: err}
+		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageRunning, Err: err}
+	}
+	if task.TaskId == nil {
+		task.TaskId = &taskID // the task's answer may leave its id out
 	}
 	if err := c.download(ctx, w, task, eps, o, prog, start); err != nil {
-		return task, &ExportError{TaskID: taskID, Stage: StageDownloading, Err: err}
+		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageDownloading, Err: err}
 	}
 	return task, nil
 }
@@ -323,7 +330,7 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // ExportTo's: an *ExportError names the task once the export was accepted,
 // and ResumeExportToFile finishes it.
 func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
-	return writeFileWhole(path, func() error { return CheckExport(params, columns) }, func(f *os.File) (*ExportTask, error) {
+	return writeFileWhole(path, deref(params.EnterpriseProjectId), func() error { return CheckExport(params, columns) }, func(f *os.File) (*ExportTask, error) {
 		return c.ExportTo(ctx, f, params, columns, opts)
 	})
 }
@@ -332,7 +339,7 @@ func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEve
 // or not at all, as ExportToFile writes it: it finishes an export whose
 // ExportToFile call stopped with an *ExportError.
 func (c *Client) ResumeExportToFile(ctx context.Context, path, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
-	return writeFileWhole(path, func() error { return checkResume(taskID, enterpriseProjectID) }, func(f *os.File) (*ExportTask, error) {
+	return writeFileWhole(path, enterpriseProjectID, func() error { return checkResume(taskID, enterpriseProjectID) }, func(f *os.File) (*ExportTask, error) {
 		return c.ResumeExportTo(ctx, f, taskID, enterpriseProjectID, opts)
 	})
 }
@@ -340,8 +347,10 @@ func (c *Client) ResumeExportToFile(ctx context.Context, path, taskID, enterpris
 // writeFileWhole writes the file at path with write, after check passes:
 // under a temporary name in the same directory (0600), renamed when
 // complete, removed on any failure or panic. The inputs are checked
-// before anything is created on disk, or sent.
-func writeFileWhole(path string, check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
+// before anything is created on disk, or sent. A failure to finish the
+// file after write succeeded is an *ExportError of its task (eps is the
+// export's enterprise project): the file can be downloaded again.
+func writeFileWhole(path, eps string, check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
@@ -364,19 +373,20 @@ func writeFileWhole(path string, check func() error, write func(*os.File) (*Expo
 		}
 	}()
 	task, err = write(f)
-	if err == nil {
-		err = f.Sync()
+	if err != nil {
+		return task, err
 	}
+	err = f.Sync()
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err == nil {
-		if rerr := os.Rename(tmp, path); rerr != nil {
-			err = fmt.Errorf("hss: export to file: %w", rerr)
-		}
+		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		return task, err
+		// The task succeeded and its file came: it can be downloaded again.
+		return task, &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading,
+			Err: fmt.Errorf("hss: export to file: %w", err)}
 	}
 	done = true
 	return task, nil

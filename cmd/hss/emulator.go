@@ -23,6 +23,7 @@ type emulatorCmd struct {
 	projectID      string
 	exportDuration time.Duration
 	debug          bool
+	anyColumns     bool
 }
 
 func (c *emulatorCmd) flags() *flags {
@@ -35,6 +36,7 @@ func (c *emulatorCmd) flags() *flags {
 	f.add(plainString{&c.projectID}, "project-id", "ID", "project id of the fake (default "+hsstest.DefaultProjectID+")")
 	f.add(durationValue{&c.exportDuration}, "export-duration", "DURATION", "how long an export task runs")
 	f.add(boolValue{&c.debug}, "debug", "", "log each request the fake answers on standard error")
+	f.add(boolValue{&c.anyColumns}, "any-columns", "", "export column fields the fake does not know, as empty columns (refused otherwise, as a misspelling)")
 	return f
 }
 
@@ -43,7 +45,7 @@ func (c *emulatorCmd) flags() *flags {
 func (c *emulatorCmd) options(stderr io.Writer) hsstest.Options {
 	// It may run for days: it keeps the last requests and tasks only.
 	opts := hsstest.Options{Region: c.region, ProjectID: c.projectID, ExportDuration: c.exportDuration,
-		MaxRequests: emulatorMaxRequests, MaxTasks: emulatorMaxTasks}
+		MaxRequests: emulatorMaxRequests, MaxTasks: emulatorMaxTasks, AnyColumns: c.anyColumns}
 	if c.debug {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}

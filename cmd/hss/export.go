@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,7 +121,14 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return field
 	})
-	fail := func(err error) int { return report(stderr, "export", err, field, c.timeout) }
+	resume := false // --task-id: this run finishes an export
+	fail := func(err error) int {
+		code := report(stderr, "export", err, field, c.timeout)
+		if !resume {
+			printFinishHint(stderr, err)
+		}
+		return code
+	}
 
 	if err := f.parse(args); err == errHelp {
 		printCommandUsage(stdout, "export")
@@ -130,7 +139,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := c.check(f); err != nil {
 		return fail(err)
 	}
-	resume := f.set("task-id")
+	resume = f.set("task-id")
 	if err := c.checkResume(f, resume); err != nil {
 		return fail(err)
 	}
@@ -267,7 +276,32 @@ func (c *exportCmd) checkResume(f *flags, resume bool) error {
 	if c.output == "" {
 		return usagef("--task-id needs --output FILE (or --output - for standard output)")
 	}
+	if p := c.params.EnterpriseProjectId; p != nil && *p == "" {
+		return usagef("invalid --enterprise-project-id: empty (leave it out for the default enterprise project)")
+	}
 	return nil
+}
+
+// printFinishHint tells how to finish an export that stopped after it was
+// accepted, when finishing it can help: not when its task failed or the
+// service refused it for good (a 4xx but 429: an unknown task), nor when
+// its own answer could not be used.
+func printFinishHint(stderr io.Writer, err error) {
+	var (
+		stopped *hss.ExportError
+		failed  *hss.TaskFailedError
+		invalid *hss.ValidationError
+		api     *hss.APIError
+	)
+	if !errors.As(err, &stopped) || errors.As(err, &failed) || errors.As(err, &invalid) ||
+		(errors.As(err, &api) && api.StatusCode/100 == 4 && api.StatusCode != http.StatusTooManyRequests) {
+		return
+	}
+	cmd := "hss export --task-id " + stopped.TaskID
+	if stopped.EnterpriseProjectID != "" {
+		cmd += " --enterprise-project-id " + stopped.EnterpriseProjectID
+	}
+	fmt.Fprintf(stderr, "  %-12s %s (finish it: %s --output FILE)\n", "export task:", stopped.TaskID, cmd)
 }
 
 // columnField names a column the library refused ("columns",

@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -295,13 +297,50 @@ func TestExportTaskIDFinishesAStoppedExport(t *testing.T) {
 	if n := len(s.Requests()); n != sent {
 		t.Errorf("%d requests sent for refused input", n-sent)
 	}
-	// An unknown task is the service's error, and leaves no file.
+	if r := runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output", out, "--enterprise-project-id=")...); r.code != 2 || !strings.Contains(r.stderr, "invalid --enterprise-project-id: empty") {
+		t.Errorf("--task-id with an empty --enterprise-project-id: exit status %d, stderr %q", r.code, r.stderr)
+	}
+	if n := len(s.Requests()); n != sent {
+		t.Errorf("%d requests sent for refused input", n-sent)
+	}
+	// An unknown task is the service's error, leaves no file, and is not
+	// offered again as the way to finish it.
 	os.Remove(out)
 	r = runCLI(t, "", append(slices.Clone(base), "--task-id", "no-such-task", "--output", out)...)
-	if r.code != 1 || !strings.Contains(r.stderr, "404") {
+	if r.code != 1 || !strings.Contains(r.stderr, "404") || strings.Contains(r.stderr, "finish it") {
 		t.Errorf("unknown task: exit status %d; stderr:\n%s", r.code, r.stderr)
 	}
 	assertDirHolds(t, dir)
+
+	// The hint names the export's enterprise project, which its task's
+	// reads need.
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: http.StatusServiceUnavailable, Count: 3})
+	r = runCLI(t, "", append(slices.Clone(base), "--category", "host", "--event-id", "c1", "--enterprise-project-id", "all_granted_eps", "--output", out, "--poll-interval", "10ms")...)
+	if want := " --enterprise-project-id all_granted_eps --output FILE)"; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit status %d, stderr lacks %q:\n%s", r.code, want, r.stderr)
+	}
+}
+
+// TestExportUnusableFileIDIsNotBadInput: a task that names a file id no
+// path can carry is the service's fault, after the export was sent: exit
+// status 1, not 2, and no offer to finish it.
+func TestExportUnusableFileIDIsNotBadInput(t *testing.T) {
+	useCredentials(t, credToken)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost {
+			_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"task_id":"t1","task_status":"success","file_id":"a/b"}`)
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "out.csv")
+	r := runCLI(t, "", "export", "--region", "ap-southeast-1", "--endpoint", srv.URL, "--project-id", "p1",
+		"--category", "host", "--event-id", "c1", "--output", out, "--poll-interval", "10ms")
+	if r.code != 1 || !strings.Contains(r.stderr, "file_id") || strings.Contains(r.stderr, "finish it") {
+		t.Errorf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
 }
 
 // assertDirHolds fails the test unless dir holds exactly names.

@@ -277,26 +277,19 @@ func position(b []byte, offset int64) (line, col int) {
 // the service or the network. field names, in the command's terms, the
 // value a *hss.ValidationError refuses.
 func report(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
-	code := reportError(stderr, cmd, err, field, timeout)
-	// An export that stopped after it was accepted can be finished
-	// without exporting again (unless its task failed).
-	var stopped *hss.ExportError
-	var failed *hss.TaskFailedError
-	if errors.As(err, &stopped) && !errors.As(err, &failed) {
-		fmt.Fprintf(stderr, "  %-12s %s (finish it: hss export --task-id %s --output FILE)\n", "export task:", stopped.TaskID, stopped.TaskID)
-	}
-	return code
-}
-
-// reportError prints err as report does, without the resume line.
-func reportError(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
 	var (
 		usage   *usageError
 		invalid *hss.ValidationError
 		api     *hss.APIError
 		failed  *hss.TaskFailedError
 	)
+	var stopped *hss.ExportError
 	switch {
+	case errors.As(err, &stopped) && errors.As(err, &invalid):
+		// The service's own answer could not be used (a file id that is
+		// no path segment): not bad input, and something was sent.
+		fmt.Fprintf(stderr, "hss %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
+		return 1
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "hss %s: %s\n", cmd, usage.msg)
 		if usage.hint {

@@ -541,8 +541,11 @@ func TestEmulatorOptions(t *testing.T) {
 	if o.MaxRequests != 10000 || o.MaxTasks != 1000 {
 		t.Errorf("keeps %d requests and %d tasks, want 10000 and 1000", o.MaxRequests, o.MaxTasks)
 	}
-	if o.Logf != nil {
-		t.Error("a request log without --debug")
+	if o.Logf != nil || o.AnyColumns {
+		t.Error("a request log without --debug, or unknown columns without --any-columns")
+	}
+	if err := f.parse([]string{"--any-columns"}); err != nil || !c.options(&log).AnyColumns {
+		t.Errorf("--any-columns: %v, AnyColumns not set", err)
 	}
 	c.debug = true
 	if o = c.options(&log); o.Logf == nil {

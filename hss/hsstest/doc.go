@@ -33,7 +33,7 @@
 //	APIGW.0301  401      missing or invalid authentication
 //	APIGW.0308  429      throttled (the default body of a 429 Fault)
 //	HSS.1001    400      the request breaks the spec or a cross-field rule
-//	HSS.1001    413      the request body is over 8 MiB
+//	HSS.1001    413      the request body is over 8 MiB (400: it did not arrive whole)
 //	HSS.1003    403      the path's project_id is not the fake's project
 //	HSS.1004    404      no such export task or file
 //	HSS.FAKE    500      the fake broke the spec (a bug in hsstest)

@@ -116,7 +116,7 @@ func (a service) ExportEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 	if !s.anyColumns {
 		for i, c := range cols { // each [field, title]: the spec checked that
 			if _, known := (Event{}).Field(c[0]); !known {
-				badParam(w, "body["+strconv.Itoa(i)+"][0]", "unknown field "+strconv.Quote(c[0])+" (hsstest.Options.AnyColumns exports it as an empty column)")
+				badParam(w, "body["+strconv.Itoa(i)+"][0]", "unknown field "+strconv.Quote(c[0])+" (misspelt? a field the fake lacks exports as an empty column with hsstest.Options.AnyColumns, or hss emulator --any-columns)")
 				return
 			}
 		}

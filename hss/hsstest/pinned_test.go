@@ -11,7 +11,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -311,6 +313,20 @@ func TestBodyOverTheLimit(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) != 2 || reqs[0].Status != http.StatusRequestEntityTooLarge || reqs[0].Body != nil || reqs[1].Status != http.StatusUnauthorized {
 		t.Errorf("recorded %d requests (want 2, the first a 413 without its body)", len(reqs))
+	}
+	// A body that does not arrive whole (the client went away) is a 400,
+	// not a 413.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", exportPath(srv))
+	conn.Close()
+	for deadline := time.Now().Add(5 * time.Second); len(srv.Requests()) < 3 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if reqs := srv.Requests(); len(reqs) != 3 || reqs[2].Status != http.StatusBadRequest {
+		t.Errorf("a body cut short: %d requests recorded, want a third answered 400", len(reqs))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -333,12 +334,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", requestID)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		// Recorded and logged like any request, without its body.
+		// Recorded and logged like any request, without its body: 413 for
+		// one over the limit, 400 for one that did not arrive whole.
+		status := http.StatusBadRequest
+		if tooLarge := new(*http.MaxBytesError); errors.As(err, tooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
 		rec := s.record(r, nil, requestID)
-		writeJSON(w, http.StatusRequestEntityTooLarge, hssError("HSS.1001", "reading the request body: "+err.Error()))
-		s.finish(rec, http.StatusRequestEntityTooLarge)
+		writeJSON(w, status, hssError("HSS.1001", "reading the request body: "+err.Error()))
+		s.finish(rec, status)
 		if s.logf != nil {
-			s.logf("hsstest: %s %s -> %d (request id %s)", r.Method, r.URL.Path, http.StatusRequestEntityTooLarge, requestID)
+			s.logf("hsstest: %s %s -> %d (request id %s)", r.Method, r.URL.Path, status, requestID)
 		}
 		return
 	}
