@@ -114,7 +114,7 @@ const (
 type ExportProgress struct {
 	Stage   ExportStage
 	TaskID  string
-	Records int32         // record count the export answered
+	Records int32         // record count the export answered (0 for a resume: not known)
 	Polls   int           // status reads so far
 	Bytes   int64         // bytes of the file written so far
 	Elapsed time.Duration // since the export was submitted (the call began, for a resume)
@@ -134,19 +134,20 @@ type ExportOptions struct {
 	Progress func(ExportProgress)
 }
 
-// ExportError is the error of ExportTo and ExportToFile once the export was
-// submitted: the task exists on the service, and may still succeed. TaskID
-// and Stage say where the call stopped; WaitExportTask and
-// DownloadExportedFile resume from there without exporting again. Err is
-// the cause (an *APIError, a *TaskFailedError, a context error, ...), which
-// errors.As and errors.Is find through it.
+// ExportError is the error of ExportTo, ExportToFile and the resumes once
+// the export was submitted: the task exists on the service, and may still
+// succeed. TaskID, EnterpriseProjectID and Stage say where the call
+// stopped; ResumeExportTo or ResumeExportToFile (or WaitExportTask and
+// DownloadExportedFile) finish it without exporting again. Err is the cause
+// (an *APIError, a *TaskFailedError, a context error, a file-system error,
+// ...), which errors.As and errors.Is find through it.
 type ExportError struct {
 	TaskID string
 	// EnterpriseProjectID is the export's enterprise project ("" for
 	// none), which the task's reads need: resume with it.
 	EnterpriseProjectID string
 	// Stage is StageRunning (the task was being waited for) or
-	// StageDownloading (its file was being written).
+	// StageDownloading (its file was being downloaded, or put in place).
 	Stage ExportStage
 	Err   error
 }
@@ -155,7 +156,7 @@ type ExportError struct {
 func (e *ExportError) Error() string {
 	doing := "waiting for it"
 	if e.Stage == StageDownloading {
-		doing = "downloading its file"
+		doing = "writing its file"
 	}
 	return fmt.Sprintf("%v (export task %s, while %s)", e.Err, e.TaskID, doing)
 }
@@ -248,9 +249,7 @@ func (c *Client) finishExport(ctx context.Context, w io.Writer, taskID, eps stri
 	if err != nil {
 		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageRunning, Err: err}
 	}
-	if task.TaskId == nil {
-		task.TaskId = &taskID // the task's answer may leave its id out
-	}
+	task.TaskId = &taskID // the id the task was read by, whatever its answer said of it
 	if err := c.download(ctx, w, task, eps, o, prog, start); err != nil {
 		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageDownloading, Err: err}
 	}

@@ -273,7 +273,7 @@ func (c *exportCmd) checkResume(f *flags, resume bool) error {
 			return usagef("--%s with --task-id: the export it finishes has the filters and columns it was submitted with", name)
 		}
 	}
-	if c.output == "" {
+	if c.output == "" && !f.set("output") { // an empty one is refused below, as such
 		return usagef("--task-id needs --output FILE (or --output - for standard output)")
 	}
 	if p := c.params.EnterpriseProjectId; p != nil && *p == "" {
@@ -283,9 +283,10 @@ func (c *exportCmd) checkResume(f *flags, resume bool) error {
 }
 
 // printFinishHint tells how to finish an export that stopped after it was
-// accepted, when finishing it can help: not when its task failed or the
-// service refused it for good (a 4xx but 429: an unknown task), nor when
-// its own answer could not be used.
+// accepted, when finishing it can help: not when its task failed, the
+// service does not know it or refused the request as such (404, 400), or
+// its answer could not be used. (After a 401 or 403, finishing it with
+// other credentials can.)
 func printFinishHint(stderr io.Writer, err error) {
 	var (
 		stopped *hss.ExportError
@@ -294,14 +295,30 @@ func printFinishHint(stderr io.Writer, err error) {
 		api     *hss.APIError
 	)
 	if !errors.As(err, &stopped) || errors.As(err, &failed) || errors.As(err, &invalid) ||
-		(errors.As(err, &api) && api.StatusCode/100 == 4 && api.StatusCode != http.StatusTooManyRequests) {
+		(errors.As(err, &api) && (api.StatusCode == http.StatusNotFound || api.StatusCode == http.StatusBadRequest)) {
 		return
 	}
-	cmd := "hss export --task-id " + stopped.TaskID
+	cmd := "hss export --task-id " + shellWord(stopped.TaskID)
 	if stopped.EnterpriseProjectID != "" {
-		cmd += " --enterprise-project-id " + stopped.EnterpriseProjectID
+		cmd += " --enterprise-project-id " + shellWord(stopped.EnterpriseProjectID)
 	}
 	fmt.Fprintf(stderr, "  %-12s %s (finish it: %s --output FILE)\n", "export task:", stopped.TaskID, cmd)
+}
+
+// shellWord is s as one word of a shell command: as it is when it holds
+// only letters, digits and -_.:, single-quoted otherwise.
+func shellWord(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // columnField names a column the library refused ("columns",

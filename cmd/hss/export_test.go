@@ -303,6 +303,9 @@ func TestExportTaskIDFinishesAStoppedExport(t *testing.T) {
 	if n := len(s.Requests()); n != sent {
 		t.Errorf("%d requests sent for refused input", n-sent)
 	}
+	if r := runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output=")...); r.code != 2 || !strings.Contains(r.stderr, "invalid --output: empty") {
+		t.Errorf("--task-id with --output=: exit status %d, stderr %q", r.code, r.stderr)
+	}
 	// An unknown task is the service's error, leaves no file, and is not
 	// offered again as the way to finish it.
 	os.Remove(out)
@@ -353,5 +356,49 @@ func assertDirHolds(t *testing.T, dir string, names ...string) {
 	}
 	if !slices.Equal(got, names) {
 		t.Errorf("%s holds %q, want %q", dir, got, names)
+	}
+}
+
+// TestExportFinishHintOnlyWhereItHelps: after an export was accepted, the
+// line that says how to finish it comes where finishing can help (a 5xx, a
+// 401 that other credentials mend), not where it cannot (the task is
+// unknown, 404; the task failed).
+func TestExportFinishHintOnlyWhereItHelps(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	tasks := "/v5/" + s.ProjectID() + "/event/export-task/"
+	out := filepath.Join(t.TempDir(), "out.csv")
+	args := append(append([]string{"export"}, at(s)...), "--project-id", s.ProjectID(), "--category", "host", "--event-id", "c1",
+		"--output", out, "--poll-interval", "10ms", "--max-attempts", "1")
+	for _, tc := range []struct {
+		name string
+		arm  func()
+		hint bool
+	}{
+		{"503", func() { s.InjectFault(hsstest.Fault{Path: tasks, Status: http.StatusServiceUnavailable}) }, true},
+		{"401", func() { s.InjectFault(hsstest.Fault{Path: tasks, Status: http.StatusUnauthorized}) }, true},
+		{"404", func() { s.InjectFault(hsstest.Fault{Path: tasks, Status: http.StatusNotFound}) }, false},
+		{"failed task", func() { s.FailNextExport() }, false},
+	} {
+		tc.arm()
+		r := runCLI(t, "", args...)
+		if got := strings.Contains(r.stderr, "finish it: hss export --task-id "); r.code != 1 || got != tc.hint {
+			t.Errorf("%s: exit status %d, finish line %t, want %t; stderr:\n%s", tc.name, r.code, got, tc.hint, r.stderr)
+		}
+		s.ClearFaults()
+	}
+}
+
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"1ea3032eca23bff16ed281ad": "1ea3032eca23bff16ed281ad",
+		"all_granted_eps":          "all_granted_eps",
+		"a b":                      "'a b'",
+		"it's":                     `'it'\''s'`,
+		"":                         "''",
+	} {
+		if got := shellWord(in); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
+		}
 	}
 }

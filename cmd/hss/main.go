@@ -62,6 +62,7 @@ func init() {
 			name:    "export",
 			summary: "submit an export of intrusion events, and with --output download its file",
 			usage: `Usage: hss export --category host|container --event-id CODE [filters] [flags]
+       hss export --task-id ID --output FILE [--enterprise-project-id ID] [flags]
 
 Submits an export of the intrusion events that match the filters and prints
 the service's answer as JSON: {"record_total_num":7,"task_id":"..."}.
@@ -69,6 +70,10 @@ With --output FILE it also waits for the export task and downloads the file
 (a CSV table of the chosen columns), written whole or not at all; with
 --output - the file goes to standard output. --output waits up to 10m unless
 --timeout says otherwise.
+
+With --task-id it finishes an export submitted before, which an earlier run
+stopped waiting for or downloading (its error names the task): it waits for
+the task and downloads its file, without exporting again.
 
 Example:
   hss export --region ap-southeast-1 --category host --event-id case-1 \
