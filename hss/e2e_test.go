@@ -530,3 +530,31 @@ func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
 		t.Errorf("resuming: %v", err)
 	}
 }
+
+// TestExportErrorKeepsTheTaskIDItWasReadBy: a task read that answers an
+// empty task_id does not empty the id the error names: the one the export
+// answered, which the task was read by.
+func TestExportErrorKeepsTheTaskIDItWasReadBy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodPost:
+			_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
+		case strings.Contains(r.URL.Path, "/download/"):
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			_, _ = io.WriteString(w, `{"task_id":"","task_status":"success","file_id":"f1"}`)
+		}
+	}))
+	defer srv.Close()
+	c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := c.ExportTo(context.Background(), io.Discard, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1"},
+		hss.ExportColumns{{"event_name", "Alarm name"}}, &hss.ExportOptions{PollInterval: time.Millisecond})
+	var ee *hss.ExportError
+	if !errors.As(err, &ee) || ee.TaskID != "t1" || task == nil || task.TaskId == nil || *task.TaskId != "t1" {
+		t.Errorf("err = %v, task %+v; want an ExportError and a task naming t1", err, task)
+	}
+}
