@@ -558,3 +558,41 @@ func TestExportErrorKeepsTheTaskIDItWasReadBy(t *testing.T) {
 		t.Errorf("err = %v, task %+v; want an ExportError and a task naming t1", err, task)
 	}
 }
+
+// TestBatchRequestsInOneCall: whitelist additions batched with
+// BatchRequests handle all their events in one operate call.
+func TestBatchRequestsInOneCall(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{}, nil)
+	var reqs []hss.OperateEventsRequest
+	var ids []string
+	for _, e := range s.Events() {
+		if e.LoginIP != "" && e.LoginUserName != "" {
+			reqs = append(reqs, hss.AddToLoginWhitelistRequest(ref(e), hss.LoginDetails{LoginIP: e.LoginIP, PrivateIP: e.PrivateIP, UserName: e.LoginUserName}))
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(reqs) < 2 {
+		t.Fatalf("%d login events in the fake, want at least 2", len(reqs))
+	}
+	batch, err := hss.BatchRequests(reqs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HandleEvents(context.Background(), batch, &hss.HandleEventsParams{EnterpriseProjectId: hss.Ptr("all_granted_eps")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if e, _ := s.Event(id); !e.LoginWhitelisted || e.HandleStatus != hss.Handled {
+			t.Errorf("event %s: %+v, want whitelisted and handled", id, e)
+		}
+	}
+	operates := 0
+	for _, r := range s.Requests() {
+		if strings.HasSuffix(r.Path, "/event/operate") {
+			operates++
+		}
+	}
+	if operates != 1 {
+		t.Errorf("%d operate calls, want 1", operates)
+	}
+}

@@ -5,6 +5,8 @@ package hss
 // so those cannot be forgotten; given at least one event and non-empty
 // details, it passes the checks HandleEvents runs.
 
+import "fmt"
+
 // EventRef identifies an alarm event as HSS reports it.
 type EventRef struct {
 	// ClassID is the event class id, such as "rootkit_0001".
@@ -139,4 +141,41 @@ func (d LoginDetails) detail() EventDetail {
 
 func (d ProcessDetails) detail() EventDetail {
 	return EventDetail{AgentId: &d.AgentID, FileHash: &d.FileHash, FilePath: &d.FilePath, ProcessPid: &d.PID}
+}
+
+// BatchRequests merges requests of one operate type into one call, so that
+// many events are handled with one request instead of one each (fewer
+// calls to be throttled): their events in order, their whitelist rules
+// after one another. The requests must agree on the operate type and the
+// handler; the first that does not is a *ValidationError naming it.
+// HandleEvents checks the merged request as any other.
+//
+//	reqs := make([]hss.OperateEventsRequest, len(alarms))
+//	for i, a := range alarms {
+//		reqs[i] = hss.AddToAlarmWhitelistRequest(a.Ref, hss.AlarmDetails{Keyword: a.Keyword, Hash: a.Hash})
+//	}
+//	batch, err := hss.BatchRequests(reqs...)
+func BatchRequests(reqs ...OperateEventsRequest) (OperateEventsRequest, error) {
+	if len(reqs) == 0 {
+		return OperateEventsRequest{}, &ValidationError{Field: "requests", Reason: "none to batch"}
+	}
+	out := OperateEventsRequest{OperateType: reqs[0].OperateType, Handler: reqs[0].Handler}
+	for i, r := range reqs {
+		switch {
+		case r.OperateType != out.OperateType:
+			return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].operate_type", i),
+				Reason: fmt.Sprintf("is %s, not %s as in the first: one call has one operate type", r.OperateType, out.OperateType)}
+		case deref(r.Handler) != deref(out.Handler) || (r.Handler == nil) != (out.Handler == nil):
+			return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].handler", i),
+				Reason: "differs from the first's: one call has one handler"}
+		}
+		out.OperateEventList = append(out.OperateEventList, r.OperateEventList...)
+		if r.EventWhiteRuleList != nil {
+			if out.EventWhiteRuleList == nil {
+				out.EventWhiteRuleList = &[]EventWhiteRule{}
+			}
+			*out.EventWhiteRuleList = append(*out.EventWhiteRuleList, *r.EventWhiteRuleList...)
+		}
+	}
+	return out, nil
 }

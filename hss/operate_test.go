@@ -2,6 +2,7 @@ package hss
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/openhss/hss-go/gen"
@@ -129,4 +130,49 @@ func TestOperateBuildersRefuseMisuse(t *testing.T) {
 	wantField(t, checkOperateRequest(Ptr(AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "", Hash: "h"}))), "operate_event_list[0].operate_detail_list[0].keyword")
 	wantField(t, checkOperateRequest(Ptr(IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: -1}))), "operate_event_list[0].operate_detail_list[0].process_pid")
 	wantField(t, checkOperateRequest(Ptr(SimpleRequest(Ignore, EventRef{ClassID: "c"}))), "operate_event_list[0].event_id")
+}
+
+// TestBatchRequests: requests of one operate type and handler merge into
+// one, events and whitelist rules in order, which passes the checks and
+// the spec; a request of another type or handler is refused, naming it;
+// the inputs are left as they were.
+func TestBatchRequests(t *testing.T) {
+	a := AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/a", Hash: "h1"})
+	b := AddToAlarmWhitelistRequest(loginEvent, AlarmDetails{Keyword: "file_path=/b", Hash: "h2"})
+	b.EventWhiteRuleList = &[]EventWhiteRule{{EventType: 3015, FieldKey: FieldFilePath, FieldValue: "/b", JudgeType: "equal"}}
+	c := AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/c", Hash: "h3"})
+	c.EventWhiteRuleList = &[]EventWhiteRule{{EventType: 3015, FieldKey: FieldFilePath, FieldValue: "/c", JudgeType: "contain"}}
+	got, err := BatchRequests(a, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.OperateType != AddToAlarmWhitelist || len(got.OperateEventList) != 3 ||
+		*got.OperateEventList[1].OperateDetailList[0].Keyword != "file_path=/b" || *got.OperateEventList[2].OperateDetailList[0].Hash != "h3" ||
+		got.EventWhiteRuleList == nil || len(*got.EventWhiteRuleList) != 2 || (*got.EventWhiteRuleList)[1].FieldValue != "/c" {
+		t.Errorf("merged %+v", got)
+	}
+	checkAgainstSpec(t, "batch", got)
+	if len(a.OperateEventList) != 1 || len(*b.EventWhiteRuleList) != 1 {
+		t.Error("an input changed")
+	}
+	marked, err := BatchRequests(MarkAsHandledRequest("done", rootkitEvent), MarkAsHandledRequest("done", loginEvent))
+	if err != nil || *marked.Handler != "done" || len(marked.OperateEventList) != 2 || marked.EventWhiteRuleList != nil {
+		t.Errorf("handled batch %+v, %v", marked, err)
+	}
+
+	for _, tc := range []struct {
+		reqs  []OperateEventsRequest
+		field string
+	}{
+		{nil, "requests"},
+		{[]OperateEventsRequest{a, SimpleRequest(Ignore, loginEvent)}, "requests[1].operate_type"},
+		{[]OperateEventsRequest{MarkAsHandledRequest("x", rootkitEvent), MarkAsHandledRequest("y", loginEvent)}, "requests[1].handler"},
+		{[]OperateEventsRequest{MarkAsHandledRequest("x", rootkitEvent), MarkAsHandledRequest("", loginEvent)}, "requests[1].handler"},
+	} {
+		_, err := BatchRequests(tc.reqs...)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != tc.field {
+			t.Errorf("%s: %v, want a ValidationError of it", tc.field, err)
+		}
+	}
 }
