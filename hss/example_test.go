@@ -291,3 +291,30 @@ func ExampleExportError() {
 	// batch-worker-6f5d7
 	// <nil>
 }
+
+// Many events of one operate type are handled in one call: the builders'
+// requests, merged.
+func ExampleBatchRequests() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	var reqs []hss.OperateEventsRequest
+	for _, ev := range fake.Events()[:3] {
+		reqs = append(reqs, hss.MarkAsHandledRequest("triaged by the bot",
+			hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime}))
+	}
+	batch, err := hss.BatchRequests(reqs...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = c.HandleEvents(context.Background(), batch, &hss.HandleEventsParams{EnterpriseProjectId: hss.Ptr("all_granted_eps")})
+	fmt.Println(len(batch.OperateEventList), "events, one call:", err)
+	for _, ev := range fake.Events()[:3] {
+		fmt.Println(ev.HandleStatus, ev.Handler)
+	}
+	// Output:
+	// 3 events, one call: <nil>
+	// handled triaged by the bot
+	// handled triaged by the bot
+	// handled triaged by the bot
+}
