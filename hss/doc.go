@@ -1,9 +1,12 @@
 // Package hss is a client for Huawei Cloud Host Security Service (HSS) API
 // v5, for the two jobs of security operations: exporting the intrusion
 // alarms HSS raised (ExportEvents, ShowExportTask, DownloadExportedFile, and
-// ExportTo and ExportToFile, which do all three) and handling them
-// (HandleEvents: mark handled, ignore, whitelist, isolate and kill, and
-// their undos).
+// ExportTo and ExportToFile, which do all three; an export that stops after
+// it was accepted is an *ExportError, which ResumeExportTo and
+// ResumeExportToFile finish) and handling them (HandleEvents: mark handled,
+// ignore, whitelist, isolate and kill, and their undos, built by
+// MarkAsHandledRequest and the other builders, and merged into one call by
+// BatchRequests).
 //
 // A Client is made by New from a Config: a region (which gives the HSS and
 // IAM endpoints, or set them), and credentials of one of three kinds:
@@ -17,8 +20,8 @@
 // *ValidationError naming the field when a check fails; CheckExport and
 // CheckHandle run the same checks without a client. A service failure is an
 // *APIError with the HTTP status, error code, message and request id.
-// Throttled calls, and GETs that meet a gateway error, are retried within
-// the context's deadline.
+// Throttled calls, and GETs that meet a server or gateway error, are
+// retried within the context's deadline.
 //
 // The types of the requests and answers are those of package gen, generated
 // from api/openapi.yaml, under shorter names. Package hsstest is an
