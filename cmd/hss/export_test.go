@@ -214,9 +214,7 @@ func TestExportTaskFailureLeavesNoFile(t *testing.T) {
 	if tasks := s.Tasks(); len(tasks) != 1 || !strings.Contains(r.stderr, tasks[0].ID) || !strings.Contains(r.stderr, "failure") {
 		t.Errorf("stderr does not name the failed task:\n%s", r.stderr)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
-	}
+	assertDirHolds(t, dir)
 }
 
 func TestExportCutDownloadLeavesNoFile(t *testing.T) {
@@ -229,9 +227,7 @@ func TestExportCutDownloadLeavesNoFile(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit status %d, want 1; stderr:\n%s", r.code, r.stderr)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
-	}
+	assertDirHolds(t, dir)
 }
 
 // TestExportTaskIDFinishesAStoppedExport: an export whose task reads kept

@@ -176,9 +176,7 @@ func TestOutputKeepsTheGivenTimeout(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("took %s: the --timeout of 1s was not honoured", took)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left %d files behind, first %s", len(entries), entries[0].Name())
-	}
+	assertDirHolds(t, dir)
 }
 
 // TestOutputToStandardOutputLeavesNoTemporaryFile pins the unlink of the
