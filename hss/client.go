@@ -19,8 +19,8 @@ const Version = "0.1.0"
 
 // DefaultMaxAttempts is how many times a call is tried when Config.MaxAttempts
 // is zero: once, and twice more on throttling (429), a connection that
-// failed before the request was sent, or, for a GET, a gateway error (502,
-// 503, 504).
+// failed before the request was sent, or, for a GET, a server or gateway
+// error (500, 502, 503, 504).
 const DefaultMaxAttempts = 3
 
 // Config configures a Client. The zero value of every optional field is the

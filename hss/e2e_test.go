@@ -596,3 +596,44 @@ func TestBatchRequestsInOneCall(t *testing.T) {
 		t.Errorf("%d operate calls, want 1", operates)
 	}
 }
+
+// TestExportErrorResumable: Resumable is true where resuming can help (a
+// task read that kept failing with a 5xx) and false where it would meet the
+// same answer (a failed task, an unknown task, an answer without a file
+// id); a resume of a resumable one succeeds.
+func TestExportErrorResumable(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	ctx := context.Background()
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	opts := &hss.ExportOptions{PollInterval: time.Millisecond}
+	tasks := "/v5/" + s.ProjectID() + "/event/export-task/"
+	exportErr := func(t *testing.T) *hss.ExportError {
+		t.Helper()
+		_, err := c.ExportTo(ctx, io.Discard, params, cols, opts)
+		var ee *hss.ExportError
+		if !errors.As(err, &ee) {
+			t.Fatalf("err = %v, want an ExportError", err)
+		}
+		return ee
+	}
+
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 503, Count: hss.DefaultMaxAttempts})
+	if ee := exportErr(t); !ee.Resumable() {
+		t.Errorf("%v: not resumable", ee)
+	} else if _, err := c.ResumeExportTo(ctx, io.Discard, ee.TaskID, "", opts); err != nil {
+		t.Errorf("resuming: %v", err)
+	}
+	s.FailNextExport()
+	if ee := exportErr(t); ee.Resumable() {
+		t.Errorf("%v: a failed task resumable", ee)
+	}
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 404})
+	if ee := exportErr(t); ee.Resumable() {
+		t.Errorf("%v: an unknown task resumable", ee)
+	}
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success"}`})
+	if ee := exportErr(t); ee.Resumable() {
+		t.Errorf("%v: a success without a file id resumable", ee)
+	}
+}

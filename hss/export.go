@@ -137,8 +137,9 @@ type ExportOptions struct {
 // ExportError is the error of ExportTo, ExportToFile and the resumes once
 // the export was submitted: the task exists on the service, and may still
 // succeed. TaskID, EnterpriseProjectID and Stage say where the call
-// stopped; ResumeExportTo or ResumeExportToFile (or WaitExportTask and
-// DownloadExportedFile) finish it without exporting again. Err is the cause
+// stopped; when Resumable says it can help, ResumeExportTo or
+// ResumeExportToFile (or WaitExportTask and DownloadExportedFile) finish it
+// without exporting again. Err is the cause
 // (an *APIError, a *TaskFailedError, a context error, a file-system error,
 // ...), which errors.As and errors.Is find through it.
 type ExportError struct {
@@ -163,6 +164,34 @@ func (e *ExportError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ExportError) Unwrap() error { return e.Err }
+
+// Resumable says whether resuming the export can help: not when its task
+// failed (*TaskFailedError), the service does not know the task or refused
+// the request as such (404, 400), or the task's answer could not be used
+// (a file id no path carries, no file id, a status outside the spec's):
+// resuming would meet the same answer. After a timeout, a cancel, a 429 or
+// 5xx, a cut-off download, a file-system failure, or a 401 or 403 once the
+// credentials are mended, it can.
+func (e *ExportError) Resumable() bool {
+	var (
+		failed  *TaskFailedError
+		invalid *ValidationError
+		answer  taskAnswerError
+		api     *APIError
+	)
+	switch {
+	case errors.As(e.Err, &failed), errors.As(e.Err, &invalid), errors.As(e.Err, &answer):
+		return false
+	case errors.As(e.Err, &api):
+		return api.StatusCode != http.StatusNotFound && api.StatusCode != http.StatusBadRequest
+	}
+	return true
+}
+
+// taskAnswerError is a task's answer that the client cannot follow.
+type taskAnswerError struct{ error }
+
+func (e taskAnswerError) Unwrap() error { return e.error }
 
 // exportOptions returns opts with its defaults filled in.
 func exportOptions(opts *ExportOptions) ExportOptions {
@@ -283,7 +312,7 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		switch status {
 		case TaskSuccess:
 			if deref(task.FileId) == "" {
-				return task, opError(opShowExportTask, fmt.Errorf("task %s succeeded without a file id", taskID))
+				return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s succeeded without a file id", taskID)})
 			}
 			return task, nil
 		case TaskFailure:
@@ -292,7 +321,7 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		default:
 			// Not a state of the spec's closed set (a missing one included):
 			// waiting for success could last forever.
-			return task, opError(opShowExportTask, fmt.Errorf("task %s answered status %q: neither running, success nor failure", taskID, status))
+			return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s answered status %q: neither running, success nor failure", taskID, status)})
 		}
 		prog.Stage = StageRunning
 		o.report(*prog)

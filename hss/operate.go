@@ -5,7 +5,10 @@ package hss
 // so those cannot be forgotten; given at least one event and non-empty
 // details, it passes the checks HandleEvents runs.
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // EventRef identifies an alarm event as HSS reports it.
 type EventRef struct {
@@ -146,9 +149,14 @@ func (d ProcessDetails) detail() EventDetail {
 // BatchRequests merges requests of one operate type into one call, so that
 // many events are handled with one request instead of one each (fewer
 // calls to be throttled): their events in order, their whitelist rules
-// after one another. The requests must agree on the operate type and the
-// handler; the first that does not is a *ValidationError naming it.
-// HandleEvents checks the merged request as any other.
+// after one another. Each request passes the checks of HandleEvents, and
+// they agree on the operate type and the handler; the first that does not
+// is a *ValidationError naming it (requests[k]...).
+//
+// The merged request is one call: the service names its events by their
+// place in it (operate_event_list[j], counted over the requests in order),
+// and one event it refuses (an unknown one, say) fails the whole call.
+// hsstest then handles none of them.
 //
 //	reqs := make([]hss.OperateEventsRequest, len(alarms))
 //	for i, a := range alarms {
@@ -161,6 +169,12 @@ func BatchRequests(reqs ...OperateEventsRequest) (OperateEventsRequest, error) {
 	}
 	out := OperateEventsRequest{OperateType: reqs[0].OperateType, Handler: reqs[0].Handler}
 	for i, r := range reqs {
+		if err := checkOperateRequest(&r); err != nil {
+			if ve, ok := errors.AsType[*ValidationError](err); ok {
+				return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].%s", i, ve.Field), Reason: ve.Reason}
+			}
+			return OperateEventsRequest{}, err
+		}
 		switch {
 		case r.OperateType != out.OperateType:
 			return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].operate_type", i),

@@ -168,6 +168,13 @@ func TestBatchRequests(t *testing.T) {
 		{[]OperateEventsRequest{a, SimpleRequest(Ignore, loginEvent)}, "requests[1].operate_type"},
 		{[]OperateEventsRequest{MarkAsHandledRequest("x", rootkitEvent), MarkAsHandledRequest("y", loginEvent)}, "requests[1].handler"},
 		{[]OperateEventsRequest{MarkAsHandledRequest("x", rootkitEvent), MarkAsHandledRequest("", loginEvent)}, "requests[1].handler"},
+		// Each request is checked, and named, on its own.
+		{[]OperateEventsRequest{
+			IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: 7}),
+			IsolateAndKillRequest(loginEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p"}),
+		}, "requests[1].operate_event_list[0].operate_detail_list[0].process_pid"},
+		{[]OperateEventsRequest{SimpleRequest(Ignore, rootkitEvent, loginEvent, rootkitEvent), SimpleRequest(Ignore, EventRef{})}, "requests[1].operate_event_list[0].event_class_id"},
+		{[]OperateEventsRequest{SimpleRequest(Ignore, rootkitEvent), SimpleRequest(Ignore)}, "requests[1].operate_event_list"},
 	} {
 		_, err := BatchRequests(tc.reqs...)
 		var ve *ValidationError

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -283,19 +282,10 @@ func (c *exportCmd) checkResume(f *flags, resume bool) error {
 }
 
 // printFinishHint tells how to finish an export that stopped after it was
-// accepted, when finishing it can help: not when its task failed, the
-// service does not know it or refused the request as such (404, 400), or
-// its answer could not be used. (After a 401 or 403, finishing it with
-// other credentials can.)
+// accepted, when finishing it can help (hss.ExportError.Resumable).
 func printFinishHint(stderr io.Writer, err error) {
-	var (
-		stopped *hss.ExportError
-		failed  *hss.TaskFailedError
-		invalid *hss.ValidationError
-		api     *hss.APIError
-	)
-	if !errors.As(err, &stopped) || errors.As(err, &failed) || errors.As(err, &invalid) ||
-		(errors.As(err, &api) && (api.StatusCode == http.StatusNotFound || api.StatusCode == http.StatusBadRequest)) {
+	var stopped *hss.ExportError
+	if !errors.As(err, &stopped) || !stopped.Resumable() {
 		return
 	}
 	cmd := "hss export --task-id " + shellWord(stopped.TaskID)
