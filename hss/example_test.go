@@ -282,11 +282,11 @@ func ExampleExportError() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("stopped while", ee.Stage)
-	_, err = c.ResumeExportTo(ctx, os.Stdout, ee.TaskID, "", opts)
+	fmt.Println("stopped while", ee.Stage, "resumable:", ee.Resumable())
+	_, err = c.ResumeExportTo(ctx, os.Stdout, ee.TaskID, ee.EnterpriseProjectID, opts)
 	fmt.Println(err)
 	// Output:
-	// stopped while running
+	// stopped while running resumable: true
 	// Container
 	// batch-worker-6f5d7
 	// <nil>
