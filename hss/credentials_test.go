@@ -105,6 +105,7 @@ func TestNewRefusesSecretsThatCannotBeOnes(t *testing.T) {
 		{"credentials.User", Password{Domain: "d", User: "u\n", Password: testPass}},
 		{"credentials.Domain", Password{Domain: "d\x00", User: "u", Password: testPass}},
 		{"credentials", Token(testToken + "\t")},
+		{"credentials", Token("MII\x7fToken")},
 		{"credentials.SecurityToken", AccessKey{ID: testAK, Secret: testSK, SecurityToken: "a\tb"}},
 	} {
 		_, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: tc.creds})
@@ -115,6 +116,11 @@ func TestNewRefusesSecretsThatCannotBeOnes(t *testing.T) {
 		if err != nil && (strings.Contains(err.Error(), testSK) || strings.Contains(err.Error(), testPass)) {
 			t.Errorf("%s: the error shows the secret: %v", tc.field, err)
 		}
+	}
+	// A carriage return is named as the line break it is.
+	var ve *ValidationError
+	if _, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: AccessKey{ID: testAK, Secret: testSK + "\r"}}); !errors.As(err, &ve) || !strings.Contains(ve.Reason, "line break") {
+		t.Errorf("a secret key ending in \\r: %v, want a line break named", err)
 	}
 	// A password may hold spaces, around it too.
 	if _, err := New(Config{Region: "ap-southeast-1", ProjectID: testProject, Credentials: Password{Domain: "d", User: "u", Password: " pass word "}}); err != nil {

@@ -482,6 +482,14 @@ func TestWaitExportTaskRefusesBadInput(t *testing.T) {
 		if _, err := c.ResumeExportToFile(ctx, path, tc.task, tc.eps, nil); !errors.As(err, &ve) || ve.Field != tc.field {
 			t.Errorf("ResumeExportToFile(%q, %q): %v, want a ValidationError of %s", tc.task, tc.eps, err, tc.field)
 		}
+		for _, err := range []error{
+			func() error { _, err := c.ResumeExportTo(ctx, io.Discard, tc.task, tc.eps, nil); return err }(),
+			func() error { _, err := c.ResumeExportToFile(ctx, path, tc.task, tc.eps, nil); return err }(),
+		} {
+			if ee := (*hss.ExportError)(nil); errors.As(err, &ee) {
+				t.Errorf("(%q, %q): %v is an ExportError: bad input is refused before anything is sent", tc.task, tc.eps, err)
+			}
+		}
 	}
 	if n := len(s.Requests()); n != 0 {
 		t.Errorf("%d requests for refused input", n)
@@ -528,6 +536,17 @@ func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
 	assertOnlyFile(t, dir, "out.csv") // the directory in the way; no temporary file
 	if _, err := c.ResumeExportToFile(ctx, filepath.Join(dir, "again.csv"), ee.TaskID, ee.EnterpriseProjectID, opts); err != nil {
 		t.Errorf("resuming: %v", err)
+	}
+	// The same for a resume whose file cannot be put in place.
+	again := filepath.Join(dir, "third.csv")
+	blocked := &hss.ExportOptions{PollInterval: 5 * time.Millisecond, Progress: func(p hss.ExportProgress) {
+		if p.Stage == hss.StageDone {
+			_ = os.MkdirAll(filepath.Join(again, "in-the-way"), 0o700)
+		}
+	}}
+	_, err = c.ResumeExportToFile(ctx, again, ee.TaskID, ee.EnterpriseProjectID, blocked)
+	if !errors.As(err, &ee) || ee.EnterpriseProjectID != "all_granted_eps" || ee.Stage != hss.StageDownloading {
+		t.Errorf("a resume whose file is in the way: %v", err)
 	}
 }
 
@@ -635,5 +654,57 @@ func TestExportErrorResumable(t *testing.T) {
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success"}`})
 	if ee := exportErr(t); ee.Resumable() {
 		t.Errorf("%v: a success without a file id resumable", ee)
+	}
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"paused"}`})
+	if ee := exportErr(t); ee.Resumable() {
+		t.Errorf("%v: a status outside the spec's resumable", ee)
+	}
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 400})
+	if ee := exportErr(t); ee.Resumable() {
+		t.Errorf("%v: a 400 resumable", ee)
+	}
+	// A deadline while waiting: resumable, and said so in the error.
+	slow, _ := fakeClient(t, hsstest.Options{ExportDuration: time.Hour}, nil)
+	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	_, err := slow.ExportTo(dctx, io.Discard, params, cols, opts)
+	var ee *hss.ExportError
+	if !errors.As(err, &ee) || !ee.Resumable() || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "while waiting for it") {
+		t.Errorf("a deadline: %v, want a resumable ExportError saying it was waiting", err)
+	}
+	if e := (&hss.ExportError{TaskID: "t1", Stage: hss.StageDownloading, Err: errors.New("x")}); !strings.Contains(e.Error(), "(export task t1, while writing its file)") {
+		t.Errorf("Error() = %q", e.Error())
+	}
+}
+
+// TestWaitExportTaskNeedsAFileID: a task that answers success without a
+// file id is an error of WaitExportTask, not a success with nothing to
+// download.
+func TestWaitExportTaskNeedsAFileID(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{}, nil)
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: 200, Body: `{"task_status":"success"}`})
+	if task, err := c.WaitExportTask(context.Background(), "t1", "", nil); err == nil || !strings.Contains(err.Error(), "without a file id") {
+		t.Errorf("WaitExportTask = %+v, %v; want an error", task, err)
+	}
+}
+
+// TestResumeReadsTheTaskInItsEnterpriseProject: a resume's task reads and
+// download carry the enterprise project it was given.
+func TestResumeReadsTheTaskInItsEnterpriseProject(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	ctx := context.Background()
+	res, err := c.ExportEvents(ctx, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1", EnterpriseProjectId: hss.Ptr("all_granted_eps")},
+		hss.ExportColumns{{"event_name", "Alarm name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ResetRequests()
+	if _, err := c.ResumeExportToFile(ctx, filepath.Join(t.TempDir(), "out.csv"), *res.TaskId, "all_granted_eps", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range s.Requests() {
+		if !strings.Contains(r.RawQuery, "enterprise_project_id=all_granted_eps") {
+			t.Errorf("%s %s?%s: without the enterprise project", r.Method, r.Path, r.RawQuery)
+		}
 	}
 }

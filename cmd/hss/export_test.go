@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -281,6 +282,7 @@ func TestExportTaskIDFinishesAStoppedExport(t *testing.T) {
 	}{
 		{[]string{"--task-id", id, "--output", out, "--category", "host"}, "--category with --task-id"},
 		{[]string{"--task-id", id, "--output", out, "--column", "event_id=ID"}, "--column with --task-id"},
+		{[]string{"--task-id", id, "--output", out, "--body", "-"}, "--body with --task-id"},
 		{[]string{"--task-id", id}, "--task-id needs --output"},
 		{[]string{"--task-id=", "--output", out}, "invalid --task-id: empty"},
 		{[]string{"--task-id", "../x", "--output", out}, "invalid --task-id: must not contain /"},
@@ -311,6 +313,26 @@ func TestExportTaskIDFinishesAStoppedExport(t *testing.T) {
 	}
 	assertDirHolds(t, dir)
 
+	// A --task-id run that fails again does not offer itself again.
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: http.StatusServiceUnavailable, Count: 3})
+	if r := runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output", out, "--poll-interval", "10ms")...); r.code != 1 || strings.Contains(r.stderr, "finish it") {
+		t.Errorf("a --task-id run that got 503s: exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+	// --task-id reads the task in the enterprise project it is given, to a
+	// file and to standard output.
+	for _, o := range []string{out, "-"} {
+		s.ResetRequests()
+		if r := runCLI(t, "", append(slices.Clone(base), "--task-id", id, "--output", o, "--enterprise-project-id", "all_granted_eps")...); r.code != 0 {
+			t.Errorf("--output %s: exit status %d; stderr:\n%s", o, r.code, r.stderr)
+		}
+		for _, req := range s.Requests() {
+			if !strings.Contains(req.RawQuery, "enterprise_project_id=all_granted_eps") {
+				t.Errorf("--output %s: %s %s?%s without the enterprise project", o, req.Method, req.Path, req.RawQuery)
+			}
+		}
+	}
+	os.Remove(out)
+
 	// The hint names the export's enterprise project, which its task's
 	// reads need.
 	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: http.StatusServiceUnavailable, Count: 3})
@@ -337,8 +359,27 @@ func TestExportUnusableFileIDIsNotBadInput(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.csv")
 	r := runCLI(t, "", "export", "--region", "ap-southeast-1", "--endpoint", srv.URL, "--project-id", "p1",
 		"--category", "host", "--event-id", "c1", "--output", out, "--poll-interval", "10ms")
-	if r.code != 1 || !strings.Contains(r.stderr, "file_id") || strings.Contains(r.stderr, "finish it") {
+	if r.code != 1 || !strings.Contains(r.stderr, "file_id") || strings.Contains(r.stderr, "finish it") ||
+		!strings.HasPrefix(r.stderr, "hss export: ") || strings.HasPrefix(r.stderr, "hss export: hss:") {
 		t.Errorf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestPrintFinishHint: the finish-it line quotes for a shell what needs it
+// and names the enterprise project; it is left out where resuming cannot
+// help.
+func TestPrintFinishHint(t *testing.T) {
+	var b strings.Builder
+	cause := &hss.APIError{StatusCode: http.StatusServiceUnavailable}
+	printFinishHint(&b, &hss.ExportError{TaskID: "t 1", EnterpriseProjectID: "it's", Stage: hss.StageRunning, Err: cause})
+	if want := `(finish it: hss export --task-id 't 1' --enterprise-project-id 'it'\''s' --output FILE)`; !strings.Contains(b.String(), want) {
+		t.Errorf("printed %q, want %q in it", b.String(), want)
+	}
+	b.Reset()
+	printFinishHint(&b, &hss.ExportError{TaskID: "t1", Err: &hss.APIError{StatusCode: http.StatusNotFound}})
+	printFinishHint(&b, errors.New("not an export"))
+	if b.Len() != 0 {
+		t.Errorf("printed %q for a 404 and a plain error", b.String())
 	}
 }
 

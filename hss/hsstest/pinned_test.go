@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -302,7 +303,8 @@ func TestCutAfterAtOrPastTheEndStillCuts(t *testing.T) {
 // exactly the limit is read and goes on to authentication (401 here).
 func TestBodyOverTheLimit(t *testing.T) {
 	const limit = 8 << 20
-	srv := newServer(t, hsstest.Options{})
+	var logged syncLog
+	srv := newServer(t, hsstest.Options{Logf: logged.logf})
 	r := call(t, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), bytes.Repeat([]byte{' '}, limit+1), noAuth)
 	if r.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("a body of %d bytes: %d %s, want 413", limit+1, r.status, r.body)
@@ -329,6 +331,30 @@ func TestBodyOverTheLimit(t *testing.T) {
 	if reqs := srv.Requests(); len(reqs) != 3 || reqs[2].Status != http.StatusBadRequest {
 		t.Errorf("a body cut short: %d requests recorded, want a third answered 400", len(reqs))
 	}
+	// And logged, each with its status.
+	for _, want := range []string{"-> 413", "-> 401", "-> 400"} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logged.String())
+		}
+	}
+}
+
+// syncLog collects the fake's log lines; safe for concurrent use.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(&l.b, format+"\n", args...)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestDownloadOnlyOnceSucceeded pins that the file of a task is
