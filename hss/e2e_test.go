@@ -234,6 +234,30 @@ func assertOnlyFile(t *testing.T, dir string, names ...string) {
 	}
 }
 
+// scriptedExport is a client of a server that accepts any export as task
+// t1, answers every task read with task (a JSON document), and every
+// download with download.
+func scriptedExport(t *testing.T, task string, download http.HandlerFunc) *hss.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodPost:
+			_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
+		case strings.Contains(r.URL.Path, "/download/"):
+			download(w, r)
+		default:
+			_, _ = io.WriteString(w, task)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestExportToFileFailures(t *testing.T) {
 	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
 	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
@@ -272,23 +296,11 @@ func TestExportToFileFailures(t *testing.T) {
 	// would otherwise poll until the context ends, or forever.
 	for _, answer := range []string{`{"task_status":"failed"}`, `{}`} {
 		t.Run("task answers "+answer, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				if r.Method == http.MethodPost {
-					_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
-					return
-				}
-				_, _ = io.WriteString(w, answer)
-			}))
-			defer srv.Close()
-			c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := scriptedExport(t, answer, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // fail, not hang, without the check
 			defer cancel()
-			_, err = c.ExportToFile(ctx, filepath.Join(dir, "out.csv"), params, cols, opts)
+			_, err := c.ExportToFile(ctx, filepath.Join(dir, "out.csv"), params, cols, opts)
 			if err == nil || !strings.Contains(err.Error(), "neither running, success nor failure") {
 				t.Fatalf("err = %v, want the status refused", err)
 			}
@@ -299,25 +311,12 @@ func TestExportToFileFailures(t *testing.T) {
 	// part, 204 nothing) is not the file, and is not saved as if it were.
 	for _, status := range []int{http.StatusAccepted, http.StatusNoContent, http.StatusPartialContent} {
 		t.Run(fmt.Sprintf("download answers %d", status), func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				switch {
-				case r.Method == http.MethodPost:
-					_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
-				case strings.Contains(r.URL.Path, "/download/"):
-					w.WriteHeader(status)
-					_, _ = io.WriteString(w, `{"message":"not ready"}`)
-				default:
-					_, _ = io.WriteString(w, `{"task_status":"success","file_id":"f1"}`)
-				}
-			}))
-			defer srv.Close()
-			c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := scriptedExport(t, `{"task_status":"success","file_id":"f1"}`, func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, `{"message":"not ready"}`)
+			})
 			dir := t.TempDir()
-			_, err = c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
+			_, err := c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
 			if err == nil || !strings.Contains(err.Error(), "not the file") {
 				t.Fatalf("err = %v, want the answer refused", err)
 			}
@@ -554,22 +553,9 @@ func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
 // empty task_id does not empty the id the error names: the one the export
 // answered, which the task was read by.
 func TestExportErrorKeepsTheTaskIDItWasReadBy(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case r.Method == http.MethodPost:
-			_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"t1"}`)
-		case strings.Contains(r.URL.Path, "/download/"):
-			w.WriteHeader(http.StatusBadGateway)
-		default:
-			_, _ = io.WriteString(w, `{"task_id":"","task_status":"success","file_id":"f1"}`)
-		}
-	}))
-	defer srv.Close()
-	c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL, MaxAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := scriptedExport(t, `{"task_id":"","task_status":"success","file_id":"f1"}`, func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	})
 	task, err := c.ExportTo(context.Background(), io.Discard, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1"},
 		hss.ExportColumns{{"event_name", "Alarm name"}}, &hss.ExportOptions{PollInterval: time.Millisecond})
 	var ee *hss.ExportError

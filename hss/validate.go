@@ -446,24 +446,15 @@ func checkOperateEvent(t gen.OperateType, i int, ev *gen.OperateEvent) error {
 		if name := missingDetail(t, d); name != "" {
 			return &ValidationError{Field: detailField(i, j, name), Reason: "required by " + string(t)}
 		}
-		if needsProcess(t) && *d.ProcessPid == 0 {
-			return &ValidationError{Field: detailField(i, j, "process_pid"), Reason: noProcessReason(t)}
+		// process_pid 0 is no process that can be isolated, and what
+		// ProcessDetails sends when PID is left unset (the decision in the
+		// spec, next to operate_detail_list).
+		if (t == gen.IsolateAndKill || t == gen.DoNotIsolateOrKill) && *d.ProcessPid == 0 {
+			return &ValidationError{Field: detailField(i, j, "process_pid"),
+				Reason: "must be at least 1 for " + string(t) + ": 0 is no process (was ProcessDetails.PID set?)"}
 		}
 	}
 	return nil
-}
-
-// needsProcess says whether operate type t acts on a process, named by its
-// process_pid.
-func needsProcess(t gen.OperateType) bool {
-	return t == gen.IsolateAndKill || t == gen.DoNotIsolateOrKill
-}
-
-// noProcessReason says why process_pid 0 is refused for t: it is no process
-// that can be isolated, and it is what ProcessDetails sends when its PID is
-// left unset (the decision in the spec, next to operate_detail_list).
-func noProcessReason(t gen.OperateType) string {
-	return "must be at least 1 for " + string(t) + ": 0 is no process (was ProcessDetails.PID set?)"
 }
 
 // detailsNeeded lists, for the error message, the detail fields operate
