@@ -39,6 +39,10 @@ type Config struct {
 	// Endpoint replaces the HSS endpoint the region implies, for example
 	// "https://hss.example.internal". It must be https, except on loopback
 	// addresses (127.0.0.0/8, localhost, [::1]), which tests and the fake use.
+	// When empty, New takes the region's: the environment variable
+	// EndpointEnv(Region) names when it is set (as the official SDKs do),
+	// else the region table's (see Endpoint). A test pointing a client at
+	// a fake sets Endpoint, so that no variable sends it elsewhere.
 	Endpoint string
 	// IAMEndpoint replaces the IAM endpoint the region implies; same rules as
 	// Endpoint.

@@ -99,8 +99,8 @@ func (t Token) check() error {
 	if t == "" {
 		return &ValidationError{Field: "credentials", Reason: "the token is empty"}
 	}
-	if len(t) > 32768 {
-		return &ValidationError{Field: "credentials", Reason: "the token is longer than 32768 characters"}
+	if r := lengthReason(string(t), 32768); r != "" {
+		return &ValidationError{Field: "credentials", Reason: "the token is " + r}
 	}
 	return checkSecret("credentials", string(t)) // sent as X-Auth-Token; no token holds a control character
 }
@@ -169,8 +169,9 @@ func (p Password) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, "hss.Password{Domain: %q, User: %q, Password: [redacted]}", p.Domain, p.User)
 }
 
-// Environment variables read by ConfigFromEnv. The first five are those of
-// the official SDKs; the IAM user ones are this project's.
+// Environment variables read by ConfigFromEnv. EnvAccessKey, EnvSecretKey,
+// EnvSecurityToken, EnvProjectID and EnvIAMEndpoint are the official SDKs'
+// names; the others follow their pattern.
 const (
 	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
 	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"

@@ -366,6 +366,9 @@ func TestExportToFileFailures(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "cut off") {
 			t.Fatalf("err = %v, want a cut-off download error", err)
 		}
+		if ee := (*hss.ExportError)(nil); !errors.As(err, &ee) || ee.Written != 0 {
+			t.Errorf("err = %#v, want an ExportError with nothing written: the partial file is gone", err)
+		}
 		assertOnlyFile(t, dir)
 	})
 }
@@ -446,10 +449,19 @@ func TestExportResumesAfterAFailedPoll(t *testing.T) {
 		t.Errorf("%d exports submitted, want 2 (the resumed one once)", n)
 	}
 
-	// A download that fails says so, with the task.
+	// A download that fails says so, with the task and how much of the
+	// file reached the writer; a resume then writes the whole file again.
 	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 5})
-	if _, err := c.ExportTo(ctx, io.Discard, params, cols, opts); !errors.As(err, &ee) || ee.Stage != hss.StageDownloading || ee.TaskID == "" {
+	var cut bytes.Buffer
+	if _, err := c.ExportTo(ctx, &cut, params, cols, opts); !errors.As(err, &ee) || ee.Stage != hss.StageDownloading || ee.TaskID == "" {
 		t.Errorf("a cut-off download: %v, want an ExportError of the downloading stage", err)
+	} else if ee.Written != 5 || cut.Len() != 5 {
+		t.Errorf("a download cut after 5 bytes: Written = %d, the writer holds %d bytes; want 5 and 5", ee.Written, cut.Len())
+	} else {
+		cut.Truncate(cut.Len() - int(ee.Written))
+		if _, err := c.ResumeExportTo(ctx, &cut, ee.TaskID, ee.EnterpriseProjectID, opts); err != nil || cut.String() != buf.String() {
+			t.Errorf("resumed into the writer less what was written: %v\n%s\nwant:\n%s", err, cut.String(), buf.String())
+		}
 	}
 	// An export task that fails is still a TaskFailedError inside.
 	s.FailNextExport()

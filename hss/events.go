@@ -13,8 +13,10 @@ import (
 // with the table columns given as [field, column title] pairs, and returns
 // the export task id and the number of records.
 //
-// params.Category and params.EventId (a case code of the caller's choice
-// that names the export, not an alarm id) are required. The checks run
+// params.Category and params.EventId are required. EventId is what the API
+// reference calls a case code and does not explain; this client takes it
+// for a label of the caller's choice, not an alarm id (alarms are selected
+// by EventIdList), and hsstest selects nothing by it. The checks run
 // first: a *ValidationError names what they refuse, and nothing is sent.
 //
 // API: POST /v5/{project_id}/event/export

@@ -156,6 +156,63 @@ func ExampleClient_ExportToFile() {
 	// <nil>
 }
 
+// ExportTo streams the file into any io.Writer, here standard output. A
+// writer cannot be taken back: should the download fail half way, the
+// *ExportError says how much of the file it already holds (Written).
+func ExampleClient_ExportTo() {
+	c, fake := exampleClient()
+	defer fake.Close()
+
+	var records int32
+	task, err := c.ExportTo(context.Background(), os.Stdout,
+		hss.ExportEventsParams{Category: hss.CategoryContainer, EventId: "c2", SeverityList: &[]hss.Severity{hss.SeverityCritical}},
+		hss.ExportColumns{{"container_name", "Container"}, {"event_name", "Alarm name"}},
+		&hss.ExportOptions{PollInterval: 50 * time.Millisecond, Progress: func(p hss.ExportProgress) {
+			if p.Stage == hss.StageSubmitted {
+				records = p.Records
+			}
+		}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(records, "record(s), task", *task.TaskStatus)
+	// Output:
+	// Container,Alarm name
+	// batch-worker-6f5d7,Mining program
+	// 1 record(s), task success
+}
+
+// Isolating a process and killing it needs the process's details, which
+// an export of the event gives (agent_id, file_hash, file_path,
+// process_pid); DoNotIsolateOrKillRequest undoes it.
+func ExampleIsolateAndKillRequest() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	var ev hsstest.Event
+	for _, e := range fake.Events() {
+		if e.ProcessPID != 0 && e.EnterpriseProjectID == "0" {
+			ev = e
+			break
+		}
+	}
+
+	req := hss.IsolateAndKillRequest(
+		hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
+		hss.ProcessDetails{AgentID: ev.AgentID, FileHash: ev.FileHash, FilePath: ev.FilePath, PID: ev.ProcessPID})
+	err := c.HandleEvents(context.Background(), req, nil)
+	after, _ := fake.Event(ev.ID)
+	fmt.Println(err, after.Isolated)
+
+	// A forgotten PID is refused before anything is sent.
+	req = hss.IsolateAndKillRequest(hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
+		hss.ProcessDetails{AgentID: ev.AgentID, FileHash: ev.FileHash, FilePath: ev.FilePath})
+	fmt.Println(c.HandleEvents(context.Background(), req, nil))
+	// Output:
+	// <nil> true
+	// hss: invalid operate_event_list[0].operate_detail_list[0].process_pid: must be at least 1 for isolate_and_kill: 0 is no process (was ProcessDetails.PID set?)
+}
+
 func ExampleClient_HandleEvents() {
 	c, fake := exampleClient()
 	defer fake.Close()

@@ -117,7 +117,7 @@ type ExportProgress struct {
 	Records int32         // record count the export answered (0 for a resume: not known)
 	Polls   int           // status reads so far
 	Bytes   int64         // bytes of the file written so far
-	Elapsed time.Duration // since the export was submitted (the call began, for a resume)
+	Elapsed time.Duration // since the call began
 }
 
 // ExportOptions tune ExportTo, ExportToFile, WaitExportTask and the
@@ -150,7 +150,13 @@ type ExportError struct {
 	// Stage is StageRunning (the task was being waited for) or
 	// StageDownloading (its file was being downloaded, or put in place).
 	Stage ExportStage
-	Err   error
+	// Written is how many bytes of the file ExportTo or ResumeExportTo had
+	// written to its writer when it stopped (StageDownloading only). A
+	// resume writes the whole file from its first byte, so give it a fresh
+	// writer, or drop what was written first. ExportToFile and
+	// ResumeExportToFile remove what they wrote: always 0 for them.
+	Written int64
+	Err     error
 }
 
 // Error reads as the cause, followed by the task and the stage.
@@ -225,10 +231,12 @@ func (o *ExportOptions) report(p ExportProgress) {
 // fails (a *TaskFailedError) or ctx ends, and streams the file into w. It
 // returns the finished task.
 //
-// An error after the export was accepted is an *ExportError with the task
-// id (and the task, when its last read answered one): the export need not be submitted
-// again, ResumeExportTo (or WaitExportTask and DownloadExportedFile) takes
-// it from there.
+// An error after the export was accepted is an *ExportError naming the
+// task, returned with the task's last state (nil when no read of it
+// answered): the export need not be submitted again, ResumeExportTo (or
+// WaitExportTask and DownloadExportedFile) takes it from there. When the
+// download had begun, part of the file is in w: ExportError.Written says
+// how much.
 func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
 	o := exportOptions(opts)
 	start := time.Now()
@@ -280,14 +288,14 @@ func (c *Client) finishExport(ctx context.Context, w io.Writer, taskID, eps stri
 	}
 	task.TaskId = &taskID // the id the task was read by, whatever its answer said of it
 	if err := c.download(ctx, w, task, eps, o, prog, start); err != nil {
-		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageDownloading, Err: err}
+		return task, &ExportError{TaskID: taskID, EnterpriseProjectID: eps, Stage: StageDownloading, Written: prog.Bytes, Err: err}
 	}
 	return task, nil
 }
 
 // WaitExportTask polls an export task with backoff (opts' intervals) until
-// it succeeds, and returns it; or until it fails (a *TaskFailedError, with
-// the task), answers a status outside the spec's set, or ctx ends. It
+// it succeeds, and returns it; or until it fails (a *TaskFailedError,
+// returned with the task as read), answers a status outside the spec's set, or ctx ends. It
 // resumes an export whose ExportTo call stopped (an *ExportError names the
 // task); the task's FileId is what DownloadExportedFile takes.
 // opts.Progress is told of each poll (StageRunning), when set.
@@ -402,6 +410,9 @@ func writeFileWhole(path, eps string, check func() error, write func(*os.File) (
 	}()
 	task, err = write(f)
 	if err != nil {
+		if ee := (*ExportError)(nil); errors.As(err, &ee) {
+			ee.Written = 0 // the partial file is removed, not left at path
+		}
 		return task, err
 	}
 	err = f.Sync()

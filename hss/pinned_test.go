@@ -396,6 +396,10 @@ func TestPinnedNewChecks(t *testing.T) {
 	cfg.Credentials = Token(strings.Repeat("a", 32769))
 	_, err = New(cfg)
 	pinField(t, err, "credentials")
+	cfg.Credentials = Token(strings.Repeat("é", 32768)) // the limit counts characters, as the spec's do
+	if _, err := New(cfg); err != nil {
+		t.Errorf("token of 32768 characters: %v", err)
+	}
 
 	rt := &pinRT{fn: func(n int, r *http.Request) (*http.Response, error) {
 		return pinResp(r, 200, nil, pinTaskRunning), nil

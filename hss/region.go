@@ -118,7 +118,8 @@ type UnknownRegionError struct {
 	Known []string
 }
 
-// Error reads `hss: unknown region "xx-1" (known: ae-ad-1, ...)`.
+// Error reads `hss: unknown region "xx-1" (known: ae-ad-1, ...; or set the
+// endpoint explicitly, or HUAWEICLOUD_SDK_REGION_HSS_XX_1)`.
 func (e *UnknownRegionError) Error() string {
 	return "hss: unknown region " + strconv.Quote(e.Region) + " (known: " + strings.Join(e.Known, ", ") +
 		"; or set the endpoint explicitly, or " + EndpointEnv(e.Region) + ")"

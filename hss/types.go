@@ -7,9 +7,10 @@ import "github.com/openhss/hss-go/gen"
 // (see Ptr).
 type (
 	// ExportEventsParams holds the query filters of an export (28 of them).
-	// Category and EventId are required. EventId is a case code of the
-	// caller's choice that names the export, not an alarm id: the alarms to
-	// export by id go in EventIdList.
+	// Category and EventId are required. EventId is what the API reference
+	// calls a case code, without saying more; this client takes it for a
+	// label of the caller's choice, not an alarm id: the alarms to export by
+	// id go in EventIdList.
 	ExportEventsParams = gen.ExportEventsParams
 	// ExportColumn is one column of an exported table: [field, column title].
 	ExportColumn = gen.ExportColumn

@@ -22,9 +22,13 @@ import (
 // unless they fail. validate_test.go walks the spec to keep them in step
 // with it.
 
-// ValidationError reports input refused before anything was sent. Field is
-// the JSON or query name of the value, with its path: "category",
-// "operate_event_list[0].operate_detail_list[0].keyword", "columns[2][1]".
+// ValidationError reports input refused before anything was sent. Field
+// names the value: for a request, its JSON or query name with its path
+// ("category", "operate_event_list[0].operate_detail_list[0].keyword",
+// "columns[2][1]"; "requests[1]..." from BatchRequests); for a Config, the
+// setting ("region", "max_attempts", "iam_endpoint", "credentials",
+// "credentials.ID"); for ConfigFromEnv and Endpoint, the environment
+// variable ("HUAWEICLOUD_SDK_SK"); for ExportToFile, "path".
 //
 // Reason never repeats free text, which may be sensitive; it quotes only
 // short values of closed enums.
@@ -359,6 +363,10 @@ func checkHandleParams(p *gen.HandleEventsParams) error {
 		if err := checkOptString("region", p.Region, 0); err != nil {
 			return err
 		}
+		if strings.Trim(*p.Region, " ") == "" {
+			// HTTP drops the spaces around a header value: it would arrive empty.
+			return &ValidationError{Field: "region", Reason: "only spaces, which arrive as an empty header"}
+		}
 		return checkHeaderValue("region", *p.Region)
 	}
 	return nil
@@ -397,6 +405,10 @@ func checkOperateRequest(r *gen.OperateEventsRequest) error {
 		}
 	}
 	if r.EventWhiteRuleList != nil {
+		if *r.EventWhiteRuleList == nil {
+			// It would be sent as null, which the spec does not allow.
+			return &ValidationError{Field: "event_white_rule_list", Reason: "a nil list; leave the field nil for none"}
+		}
 		for k := range *r.EventWhiteRuleList {
 			if err := checkWhiteRule(k, &(*r.EventWhiteRuleList)[k]); err != nil {
 				return err

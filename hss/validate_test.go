@@ -426,6 +426,8 @@ func TestCheckOperateRequestBad(t *testing.T) {
 		{"second white rule bad", func(r *gen.OperateEventsRequest) {
 			*r.EventWhiteRuleList = append(*r.EventWhiteRuleList, gen.EventWhiteRule{FieldKey: "k", FieldValue: "v"})
 		}, "event_white_rule_list[1].judge_type"},
+		// A pointer to a nil list would go out as null, which the spec refuses.
+		{"white rules a nil list", func(r *gen.OperateEventsRequest) { *r.EventWhiteRuleList = nil }, "event_white_rule_list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -454,6 +456,8 @@ func TestCheckHandleParams(t *testing.T) {
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{EnterpriseProjectId: Ptr(runes("é", 257))}), "enterprise_project_id")
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerName: Ptr("")}), "container_name")
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerId: Ptr("")}), "container_id")
+	// Spaces alone arrive as an empty header, which the spec refuses.
+	wantField(t, checkHandleParams(&gen.HandleEventsParams{Region: Ptr("  ")}), "region")
 }
 
 func TestCheckPathIDs(t *testing.T) {

@@ -90,7 +90,7 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err != nil {
 		return fail(fmt.Errorf("listening on %s: %w", c.addr, err))
 	}
-	fake := hsstest.New(opts)
+	fake := hsstest.NewUnstarted(opts)
 	fake.URL = "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
 

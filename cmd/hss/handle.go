@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/openhss/hss-go/hss"
 )
@@ -64,6 +67,9 @@ func runHandle(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := decodeStrict(b, &req); err != nil {
 		return fail(err)
 	}
+	if err := checkRequiredNumbers(b); err != nil {
+		return fail(err)
+	}
 	// The input first: it needs no credentials.
 	if err := hss.CheckHandle(req, &c.params); err != nil {
 		return fail(err)
@@ -82,4 +88,39 @@ func runHandle(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		out.Handled[i] = handledEvent{EventID: ev.EventId, EventClassID: ev.EventClassId, EventType: ev.EventType}
 	}
 	return printJSON(stdout, stderr, out)
+}
+
+// checkRequiredNumbers refuses a body without one of the whole numbers the
+// spec requires (an event's event_type and occur_time, a whitelist rule's
+// event_type), or with null for one. The request holds them as plain
+// numbers, where a missing one reads as 0 and would be sent as 0. b has
+// been decoded already, so it is valid JSON of the request's shape.
+func checkRequiredNumbers(b []byte) error {
+	var present struct {
+		Events []struct {
+			EventType *int32 `json:"event_type"`
+			OccurTime *int64 `json:"occur_time"`
+		} `json:"operate_event_list"`
+		Rules []struct {
+			EventType *int32 `json:"event_type"`
+		} `json:"event_white_rule_list"`
+	}
+	if err := json.Unmarshal(b, &present); err != nil {
+		return usagef("invalid --body: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	missing := func(field string) error { return &hss.ValidationError{Field: field, Reason: "required"} }
+	for i, ev := range present.Events {
+		switch {
+		case ev.EventType == nil:
+			return missing("operate_event_list[" + strconv.Itoa(i) + "].event_type")
+		case ev.OccurTime == nil:
+			return missing("operate_event_list[" + strconv.Itoa(i) + "].occur_time")
+		}
+	}
+	for k, r := range present.Rules {
+		if r.EventType == nil {
+			return missing("event_white_rule_list[" + strconv.Itoa(k) + "].event_type")
+		}
+	}
+	return nil
 }

@@ -244,6 +244,12 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "empty operate event list", args: handle(`{"operate_type":"mark_as_handled","operate_event_list":[]}`), want: []string{"--body", "operate_event_list", "at least one"}},
 		{name: "alarm whitelist without keyword", args: handle(operate("add_to_alarm_whitelist", `[{"hash":"h"}]`)), want: []string{"--body", "operate_event_list[0].operate_detail_list[0].keyword"}},
 		{name: "alarm whitelist without details", args: handle(operate("add_to_alarm_whitelist", `[]`)), want: []string{"--body", "operate_event_list[0].operate_detail_list", "keyword and hash"}},
+		// Whole numbers the spec requires: a missing one would be sent as 0.
+		{name: "operate event without event_type", args: handle(strings.Replace(operate("ignore", "[]"), `"event_type":1010,`, ``, 1)), want: []string{"--body field operate_event_list[0].event_type", "required"}},
+		{name: "operate event with a null occur_time", args: handle(strings.Replace(operate("ignore", "[]"), `"occur_time":1`, `"occur_time":null`, 1)), want: []string{"--body field operate_event_list[0].occur_time", "required"}},
+		{name: "whitelist rule without event_type", args: handle(strings.TrimSuffix(operate("add_to_alarm_whitelist", `[{"keyword":"k","hash":"h"}]`), "}") +
+			`,"event_white_rule_list":[{"event_type":1010,"field_key":"k","field_value":"v","judge_type":"equal"},{"field_key":"k","field_value":"v","judge_type":"equal"}]}`),
+			want: []string{"--body field event_white_rule_list[1].event_type", "required"}},
 		{name: "isolate without process pid", args: handle(operate("isolate_and_kill", `[{"agent_id":"a","file_hash":"h","file_path":"/p"}]`)), want: []string{"process_pid"}},
 		{name: "operate body from empty standard input", args: append(append([]string{"handle"}, at(s)...), "--body", "-"), stdin: "", want: []string{"--body", "empty"}},
 		{name: "handle enterprise project empty", args: handle(operate("ignore", "[]"), "--enterprise-project-id="), want: []string{"--enterprise-project-id"}},

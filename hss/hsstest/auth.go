@@ -98,7 +98,7 @@ func signedHeaderNames(authz string) []string {
 
 // secretKey looks an access key up for signer.Verify.
 func (s *Server) secretKey(ak string) (string, bool) {
-	sk, ok := s.accessKeys[ak] // never written after New
+	sk, ok := s.accessKeys[ak] // never written after NewUnstarted
 	return sk, ok
 }
 

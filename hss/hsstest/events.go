@@ -255,8 +255,8 @@ var seedHosts = map[string]seedHost{
 }
 
 // SeedEvents returns the default event set, dated relative to now: 21
-// events over the last six days on five servers and four containers of one
-// cluster, with a spread of event types (rootkit, web shell, mining, reverse
+// events over the last six days on five servers and on five containers of
+// one two-node cluster, with a spread of event types (rootkit, web shell, mining, reverse
 // shell, high-risk command, brute force, abnormal login, abnormal pod, ...),
 // severities, attack tags, asset values and ATT&CK phases; a few handled,
 // one ignored. Its ids are stable across runs; its times move with now.

@@ -178,9 +178,9 @@ func TestFaultDelay(t *testing.T) {
 
 // TestFaultDelayHonoursContext ends a delayed answer when the client gives
 // up: the handler returns without serving the request. It serves the fake
-// with New and Handler, as the CLI's emulator does.
+// with NewUnstarted and Handler, as the CLI's emulator does.
 func TestFaultDelayHonoursContext(t *testing.T) {
-	srv := hsstest.New(hsstest.Options{Now: func() time.Time { return t0 }})
+	srv := hsstest.NewUnstarted(hsstest.Options{Now: func() time.Time { return t0 }})
 	returned := make(chan struct{}, 1)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { returned <- struct{}{} }() // the fake aborts with a panic

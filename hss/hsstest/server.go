@@ -32,7 +32,9 @@ const (
 	// DefaultProjectID is the project id when Options.ProjectID is empty.
 	DefaultProjectID = "0b7c3f5e9a2d4c6e8f1a3b5c7d9e2f40"
 	// DefaultAccessKey and DefaultSecretKey are the access key pair the fake
-	// accepts when Options has no AccessKeys, Users and Tokens.
+	// accepts when Options.AccessKeys, Users and Tokens are all nil. Setting
+	// any of them (Tokens alone, or an empty AccessKeys map) turns this pair
+	// off.
 	DefaultAccessKey = "HSSTESTAKDEFAULT0001"
 	// DefaultSecretKey is the secret key of DefaultAccessKey.
 	DefaultSecretKey = "hsstestSecretKeyDefault0000000000000001"
@@ -130,13 +132,13 @@ type User struct {
 type Server struct {
 	// URL is the base URL of the running server, such as
 	// "http://127.0.0.1:41234", for both the HSS and the IAM endpoint. It is
-	// empty for a Server made by New until you serve Handler yourself.
+	// empty for a Server made by NewUnstarted until you set it.
 	URL string
 
 	region         string
 	projectID      string
 	accessKeys     map[string]string
-	securityTokens map[string]string // never written after New
+	securityTokens map[string]string // never written after NewUnstarted
 	users          []User
 	tokenTTL       time.Duration
 	exportDuration time.Duration
@@ -183,11 +185,14 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 	return gorillamux.NewRouter(doc)
 })
 
-// New returns a Server configured by opts without starting it: serve
-// s.Handler() yourself (the CLI's emulator does, with http.Server), and set
-// s.URL if you read it. Call Close when done so that silent and delayed
-// answers end. New panics if opts is inconsistent (duplicate event ids).
-func New(opts Options) *Server {
+// NewUnstarted returns a Server configured by opts without starting it,
+// like httptest.NewUnstartedServer: serve s.Handler() yourself (the CLI's
+// emulator does, with http.Server), and set s.URL to where it is served
+// before handing it to a client (an hss.Config with an empty Endpoint
+// goes to the region's real service). Call Close when done so that silent
+// and delayed answers end. NewUnstarted panics if opts is inconsistent
+// (duplicate event ids).
+func NewUnstarted(opts Options) *Server {
 	router, err := specRouter()
 	if err != nil {
 		panic("hsstest: " + err.Error())
@@ -270,7 +275,7 @@ func New(opts Options) *Server {
 // NewServer starts a Server configured by opts on a loopback port, like
 // httptest.NewServer. Close it when done.
 func NewServer(opts Options) *Server {
-	s := New(opts)
+	s := NewUnstarted(opts)
 	s.ts = httptest.NewServer(s.Handler())
 	s.URL = s.ts.URL
 	return s

@@ -17,7 +17,7 @@ import (
 // HSS.FAKE and a report through Logf.
 func TestResponseCheckedAgainstSpec(t *testing.T) {
 	var logged []string
-	s := New(Options{Logf: func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }})
+	s := NewUnstarted(Options{Logf: func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }})
 	defer s.Close()
 	req := httptest.NewRequest(http.MethodPost, "/v5/"+s.ProjectID()+"/event/export?category=host&event_id=c", nil)
 	route, params, err := s.router.FindRoute(req)
@@ -85,7 +85,7 @@ func TestBodyField(t *testing.T) {
 // (Options.Tokens) never expire and stay.
 func TestExpiredTokensDropped(t *testing.T) {
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	s := New(Options{Now: func() time.Time { return now }, TokenTTL: time.Minute, Tokens: []string{"ready"},
+	s := NewUnstarted(Options{Now: func() time.Time { return now }, TokenTTL: time.Minute, Tokens: []string{"ready"},
 		Users: []User{{Domain: "d", Name: "u", Password: "p"}}})
 	for range 5 {
 		s.IssueToken()
