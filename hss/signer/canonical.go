@@ -457,6 +457,31 @@ func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash str
 // nil, are the signed headers' values, and sdkDate, when not nil, stands for
 // the X-Sdk-Date header (see appendCanonicalHeaders).
 func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
+	dst = appendCanonicalHead(dst, req)
+	return appendCanonicalTail(dst, req, signedHeaders, values, payloadHash, sdkDate)
+}
+
+// appendCanonicalTail appends what follows the canonical query: the
+// canonical headers, the signed headers and the payload hash. A Signer
+// writes the headers before x-sdk-date with the head, and starts the tail
+// there (appendCanonicalRest).
+func appendCanonicalTail(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
+	dst = appendCanonicalHeaders(dst, req, signedHeaders, values, sdkDate)
+	return appendCanonicalRest(dst, signedHeaders, payloadHash)
+}
+
+// appendCanonicalRest appends the end of a canonical request, after its
+// canonical headers: \n SignedHeaders \n payloadHash.
+func appendCanonicalRest(dst []byte, signedHeaders []string, payloadHash string) []byte {
+	dst = append(dst, '\n')
+	dst = appendSignedHeaders(dst, signedHeaders)
+	dst = append(dst, '\n')
+	return append(dst, payloadHash...)
+}
+
+// appendCanonicalHead appends the first three lines of req's canonical
+// request: METHOD \n CanonicalURI \n CanonicalQuery \n.
+func appendCanonicalHead(dst []byte, req *http.Request) []byte {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -484,10 +509,5 @@ func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []strin
 	}
 	dst = append(dst, '\n')
 	dst = appendCanonicalQuery(dst, query)
-	dst = append(dst, '\n')
-	dst = appendCanonicalHeaders(dst, req, signedHeaders, values, sdkDate)
-	dst = append(dst, '\n')
-	dst = appendSignedHeaders(dst, signedHeaders)
-	dst = append(dst, '\n')
-	return append(dst, payloadHash...)
+	return append(dst, '\n')
 }

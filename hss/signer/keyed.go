@@ -3,18 +3,26 @@ package signer
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding"
 	"errors"
 	"fmt"
 	"hash"
 	"net/http"
+	"net/url"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Signer signs requests with one key, as Sign does, and faster: it keeps
 // HMAC-SHA256 states of the secret key whose key blocks are already
 // hashed, so a signature hashes three SHA-256 blocks for its HMAC instead of
-// five. Its signatures are Sign's, byte for byte. A Signer is safe for
+// five; and it keeps the SHA-256 state of the last canonical request's
+// beginning (the method, path, query and the signed headers that sort
+// before x-sdk-date), so that the next call to the same operation neither
+// writes nor hashes that part again. Its signatures are Sign's, byte for
+// byte. A Signer is safe for
 // concurrent use; like a Key, it never shows its secret key when printed,
 // by value or by pointer, nor when it is a field of another struct. Make
 // one with NewSigner: the zero Signer refuses to sign.
@@ -33,6 +41,49 @@ type signerState struct {
 	// plain: crypto/hmac refused the key (in FIPS 140-only mode, keys
 	// shorter than 112 bits), so the HMAC is computed as Sign computes it.
 	plain bool
+	// prefix is the beginning of the last canonical request signed (see
+	// canonicalSum), digests SHA-256 states with buffers.
+	prefix  atomic.Pointer[crPrefix]
+	digests sync.Pool // of *digestState
+}
+
+// crPrefix is the beginning of a canonical request that a Signer has
+// hashed: everything before the x-sdk-date line, which is all a call's
+// signature shares with the next call's to the same operation (method,
+// URI, query, and the signed headers that sort before x-sdk-date:
+// content-type, host, x-project-id). It keeps what the prefix was made
+// from, to tell whether a request has the same, and the SHA-256 state
+// after the prefix's whole 64-byte blocks, so that the next request with
+// this prefix hashes only the rest. Never written after it is stored.
+type crPrefix struct {
+	method, path, rawPath, query, host string
+	names                              []string   // the signed headers before x-sdk-date
+	values                             [][]string // their values, as read (nil for host)
+	state                              []byte     // sha256 state after len(prefix) &^ 63 bytes
+	tail                               []byte     // the prefix's bytes after those blocks
+}
+
+// same reports whether req, with these signed headers and values before
+// x-sdk-date, has the canonical request prefix p was made from.
+func (p *crPrefix) same(method string, u *url.URL, host string, names []string, values [][]string) bool {
+	if p.method != method || p.path != u.Path || p.rawPath != u.RawPath || p.query != u.RawQuery || p.host != host ||
+		len(p.names) != len(names) {
+		return false
+	}
+	for i, n := range names {
+		if p.names[i] != n || !slices.Equal(p.values[i], values[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// digestState is a SHA-256 with room for what it hashes and its sum: as
+// for macState, what goes through the hash.Hash interface escapes.
+type digestState struct {
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
 // macState is one HMAC-SHA256 of the secret key, with room for the message
@@ -53,6 +104,7 @@ func NewSigner(key Key) (*Signer, error) {
 	}
 	sk := key.SecretKey
 	s := &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }}
+	s.digests.New = func() any { return &digestState{h: sha256.New(), buf: make([]byte, 0, 512)} }
 	secret := []byte(key.SecretKey)
 	newMAC := func() any {
 		// hmac.New hashes the padded key blocks; its Reset restores the
@@ -105,6 +157,60 @@ func (s *Signer) mac(msg []byte) [sha256.Size]byte {
 	m.h.Write(m.msg)
 	sum := [sha256.Size]byte(m.h.Sum(m.sum[:0]))
 	st.macs.Put(m)
+	return sum
+}
+
+// canonicalSum returns the SHA-256 of req's canonical request, as
+// signature computes it, from the state of the last prefix hashed when req
+// shares it (see crPrefix): the second and later calls to one operation
+// hash and write only what follows the headers before x-sdk-date. values
+// are the signed headers' values as sign reads them; signedHeaders holds
+// x-sdk-date, which sign always signs.
+func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
+	st := s.st
+	k := slices.Index(signedHeaders, "x-sdk-date")
+	u := req.URL
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	host := requestHost(req)
+	d := st.digests.Get().(*digestState)
+	p := st.prefix.Load()
+	if k < 0 || p == nil || !p.same(method, u, host, signedHeaders[:k], values[:k]) || d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state) != nil {
+		p = nil
+	}
+	if p != nil {
+		d.buf = append(d.buf[:0], p.tail...)
+	} else {
+		d.h.Reset()
+		d.buf = appendCanonicalHead(d.buf[:0], req)
+		if k < 0 {
+			k = 0 // no prefix to keep: hash it all below
+		} else {
+			d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
+			n := len(d.buf) &^ (sha256.BlockSize - 1)
+			d.h.Write(d.buf[:n])
+			if state, err := d.h.(encoding.BinaryMarshaler).MarshalBinary(); err == nil {
+				vals := make([][]string, k)
+				for i, v := range values[:k] {
+					vals[i] = slices.Clone(v)
+				}
+				st.prefix.Store(&crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host,
+					names: slices.Clone(signedHeaders[:k]), values: vals, state: state, tail: slices.Clone(d.buf[n:])})
+			}
+			d.buf = append(d.buf[:0], d.buf[n:]...)
+		}
+	}
+	var rest [][]string
+	if values != nil {
+		rest = values[k:]
+	}
+	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], rest, sdkDate)
+	d.buf = appendCanonicalRest(d.buf, signedHeaders, payloadHash)
+	d.h.Write(d.buf)
+	sum := [sha256.Size]byte(d.h.Sum(d.sum[:0]))
+	st.digests.Put(d)
 	return sum
 }
 

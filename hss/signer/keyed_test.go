@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -215,4 +216,107 @@ func TestSignerInFIPSOnlyMode(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("in FIPS 140-only mode: %v\n%s", err, out)
 	}
+}
+
+// TestSignerPrefixMatchesSign: a Signer hashes the beginning of a canonical
+// request once and starts the next request that shares it from there
+// (crPrefix). Every part of that beginning is changed here, one at a time,
+// between two signatures of one Signer, and each signature is compared with
+// Sign's: a part the Signer did not tell apart would sign the next request
+// with the previous one's prefix. The prefix must also not change when the
+// caller reuses the header slices it was read from.
+func TestSignerPrefixMatchesSign(t *testing.T) {
+	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
+	s, err := NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := func() *http.Request {
+		req, err := http.NewRequest(http.MethodPost, "https://hss.ap-southeast-1.myhuaweicloud.com/v5/0123456789abcdef0123456789abcdef/event/operate?enterprise_project_id=all_granted_eps", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(HeaderProjectID, "0123456789abcdef0123456789abcdef")
+		return req
+	}
+	long := strings.Repeat("x", 150) // moves the block boundaries
+	variants := []struct {
+		name string
+		edit func(*http.Request)
+	}{
+		{"the same request", func(*http.Request) {}},
+		{"method", func(r *http.Request) { r.Method = http.MethodPut }},
+		{"empty method (GET)", func(r *http.Request) { r.Method = "" }},
+		{"GET", func(r *http.Request) { r.Method = http.MethodGet }},
+		{"path", func(r *http.Request) { r.URL.Path = "/v5/0123456789abcdef0123456789abcdef/event/export" }},
+		{"path, long", func(r *http.Request) { r.URL.Path = "/v5/" + long + "/event/operate" }},
+		{"raw path", func(r *http.Request) {
+			r.URL.Path = "/v5/a b/event/operate"
+			r.URL.RawPath = "/v5/a%20b/event/operate"
+		}},
+		{"raw path, other escape", func(r *http.Request) {
+			r.URL.Path = "/v5/a b/event/operate"
+			r.URL.RawPath = ""
+		}},
+		{"query", func(r *http.Request) { r.URL.RawQuery = "enterprise_project_id=0" }},
+		{"no query", func(r *http.Request) { r.URL.RawQuery = "" }},
+		{"query, long", func(r *http.Request) { r.URL.RawQuery = "a=" + long + "&b=" + long }},
+		{"host from URL", func(r *http.Request) { r.URL.Host = "hss.eu-west-101.myhuaweicloud.eu" }},
+		{"host from Host", func(r *http.Request) { r.Host = "hss.example.internal:8443" }},
+		{"host with spaces", func(r *http.Request) { r.Host = " hss.ap-southeast-1.myhuaweicloud.com " }},
+		{"content type", func(r *http.Request) { r.Header.Set("Content-Type", "application/json;charset=UTF-8") }},
+		{"no content type", func(r *http.Request) { r.Header.Del("Content-Type") }},
+		{"content type twice", func(r *http.Request) { r.Header.Add("Content-Type", "text/plain") }},
+		{"project id", func(r *http.Request) { r.Header.Set(HeaderProjectID, "fedcba9876543210fedcba9876543210") }},
+		{"project id, long", func(r *http.Request) { r.Header.Set(HeaderProjectID, long) }},
+		{"no project id", func(r *http.Request) { r.Header.Del(HeaderProjectID) }},
+		{"security token", func(r *http.Request) { r.Header.Set(HeaderSecurityToken, "token-1") }},
+		{"unsigned header", func(r *http.Request) { r.Header.Set("User-Agent", "other") }},
+	}
+	sign := func(name string, req *http.Request, at time.Time) {
+		t.Helper()
+		want := req.Clone(context.Background())
+		hash := HashPayload([]byte(name))
+		if err := Sign(want, hash, key, at); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Sign(req, hash, at); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := req.Header.Get(HeaderAuthorization), want.Header.Get(HeaderAuthorization); got != want {
+			t.Errorf("%s: Signer %q, Sign %q", name, got, want)
+		}
+	}
+	at := katTime
+	for _, v := range variants {
+		// base, the variant, the variant again (from its own prefix), base.
+		sign("base before "+v.name, base(), at)
+		for i := range 2 {
+			req := base()
+			v.edit(req)
+			at = at.Add(time.Second)
+			sign(v.name+" "+strconv.Itoa(i), req, at)
+		}
+		sign("base after "+v.name, base(), at)
+	}
+
+	// Two paths that differ only in how they are escaped, one after the
+	// other: "/" as a separator, then as %2F in a segment.
+	for _, raw := range []string{"", "/v5/a%2Fb/event/operate", ""} {
+		req := base()
+		req.URL.Path, req.URL.RawPath = "/v5/a/b/event/operate", raw
+		sign("path escaped as "+req.URL.EscapedPath(), req, at)
+	}
+
+	// A header slice the prefix was read from (a request the Signer had not
+	// seen), written in place afterwards.
+	req := base()
+	req.Header.Set(HeaderProjectID, "11111111111111111111111111111111")
+	sign("shared slices", req, at)
+	req.Header[HeaderProjectID][0] = "fedcba9876543210fedcba9876543210"
+	req.Header["Content-Type"][0] = "text/plain"
+	sign("shared slices, written in place", req, at)
+	other := base()
+	sign("base after shared slices", other, at)
 }

@@ -4,7 +4,9 @@
 // Sign is a pure function of the request, the payload hash, the key and the
 // time: it reads no clock and keeps no state, so a known-answer test pins it
 // down. A Signer (NewSigner) signs the same with one key, faster: it keeps
-// the key's HMAC states between signatures. The canonical pieces
+// the key's HMAC states, and the hash of the part of a canonical request
+// that repeated calls to one operation share, between signatures. The
+// canonical pieces
 // (CanonicalURI, CanonicalQuery, CanonicalRequest, StringToSign, Signature)
 // are exported for such tests and for Verify, which checks a request as the
 // gateway would and backs the fake server in hss/hsstest.
@@ -221,9 +223,14 @@ func appendDate(dst []byte, t time.Time) []byte {
 // values are the signed headers' values (nil: read from req.Header). The
 // HMAC is s's when s is not nil (the same key's, from precomputed states).
 func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
-	var crBuf [1024]byte
-	cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
-	crSum := sha256.Sum256(cr)
+	var crSum [sha256.Size]byte
+	if s != nil && values != nil {
+		crSum = s.canonicalSum(req, signedHeaders, values, payloadHash, sdkDate)
+	} else {
+		var crBuf [1024]byte
+		cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
+		crSum = sha256.Sum256(cr)
+	}
 	var crHex [64]byte
 	hex.Encode(crHex[:], crSum[:])
 
