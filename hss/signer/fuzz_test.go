@@ -148,3 +148,46 @@ func FuzzSignVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSignerPrefix signs two requests in a row with one Signer, the second
+// built from the first with the fuzzed parts replaced, and compares both
+// signatures with Sign's: the second starts from the first's canonical
+// request beginning only when that beginning is truly the same (crPrefix).
+func FuzzSignerPrefix(f *testing.F) {
+	f.Add("POST", "/v5/p/event/operate", "", "enterprise_project_id=0", "hss.example", "application/json", "p1", "")
+	f.Add("GET", "/v5/p/a b", "/v5/p/a%20b", "", "hss.example:8443", "", "", "tok")
+	f.Add("", "/v5/p/a/b", "/v5/p/a%2Fb", "x=1&x=2", " hss.example ", "text/plain", strings.Repeat("x", 70), "")
+	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
+	f.Fuzz(func(t *testing.T, method, path, rawPath, query, host, contentType, projectID, token string) {
+		s, err := NewSigner(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := http.NewRequest(http.MethodPost, "https://hss.ap-southeast-1.myhuaweicloud.com/v5/p/event/operate?enterprise_project_id=0", nil)
+		first.Header.Set("Content-Type", "application/json")
+		first.Header.Set(HeaderProjectID, "p1")
+		second := first.Clone(first.Context())
+		second.Method = method
+		second.URL.Path, second.URL.RawPath, second.URL.RawQuery = path, rawPath, query
+		second.Host = host
+		for k, v := range map[string]string{"Content-Type": contentType, HeaderProjectID: projectID, HeaderSecurityToken: token} {
+			if v == "" {
+				second.Header.Del(k)
+			} else {
+				second.Header[k] = []string{v}
+			}
+		}
+		hash := HashPayload([]byte(query))
+		for i, req := range []*http.Request{first, second, first.Clone(first.Context())} {
+			want := req.Clone(req.Context())
+			signErr := Sign(want, hash, key, katTime)
+			err := s.Sign(req, hash, katTime)
+			if (err == nil) != (signErr == nil) {
+				t.Fatalf("request %d: Signer: %v, Sign: %v", i, err, signErr)
+			}
+			if got, want := req.Header.Get(HeaderAuthorization), want.Header.Get(HeaderAuthorization); got != want {
+				t.Fatalf("request %d: Signer %q, Sign %q", i, got, want)
+			}
+		}
+	})
+}
