@@ -363,9 +363,10 @@ func checkHandleParams(p *gen.HandleEventsParams) error {
 		if err := checkOptString("region", p.Region, 0); err != nil {
 			return err
 		}
-		if strings.Trim(*p.Region, " ") == "" {
-			// HTTP drops the spaces around a header value: it would arrive empty.
-			return &ValidationError{Field: "region", Reason: "only spaces, which arrive as an empty header"}
+		if strings.Trim(*p.Region, " \t") == "" {
+			// HTTP drops the spaces and tabs around a header value: it
+			// would arrive empty.
+			return &ValidationError{Field: "region", Reason: "only spaces or tabs, which arrive as an empty header"}
 		}
 		return checkHeaderValue("region", *p.Region)
 	}

@@ -458,6 +458,7 @@ func TestCheckHandleParams(t *testing.T) {
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{ContainerId: Ptr("")}), "container_id")
 	// Spaces alone arrive as an empty header, which the spec refuses.
 	wantField(t, checkHandleParams(&gen.HandleEventsParams{Region: Ptr("  ")}), "region")
+	wantField(t, checkHandleParams(&gen.HandleEventsParams{Region: Ptr(" \t ")}), "region")
 }
 
 func TestCheckPathIDs(t *testing.T) {

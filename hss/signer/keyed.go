@@ -18,10 +18,10 @@ import (
 // Signer signs requests with one key, as Sign does, and faster: it keeps
 // HMAC-SHA256 states of the secret key whose key blocks are already
 // hashed, so a signature hashes three SHA-256 blocks for its HMAC instead of
-// five; and it keeps the SHA-256 state of the last canonical request's
-// beginning (the method, path, query and the signed headers that sort
-// before x-sdk-date), so that the next call to the same operation neither
-// writes nor hashes that part again. Its signatures are Sign's, byte for
+// five; and it keeps the SHA-256 states of the beginnings of the last few
+// canonical requests it signed (the method, path, query and the signed
+// headers that sort before x-sdk-date), so that the next call to one of
+// those operations neither writes nor hashes that part again. Its signatures are Sign's, byte for
 // byte. A Signer is safe for
 // concurrent use; like a Key, it never shows its secret key when printed,
 // by value or by pointer, nor when it is a field of another struct. Make
@@ -41,41 +41,120 @@ type signerState struct {
 	// plain: crypto/hmac refused the key (in FIPS 140-only mode, keys
 	// shorter than 112 bits), so the HMAC is computed as Sign computes it.
 	plain bool
-	// prefix is the beginning of the last canonical request signed (see
-	// canonicalSum), digests SHA-256 states with buffers.
-	prefix  atomic.Pointer[crPrefix]
-	digests sync.Pool // of *digestState
+	// prefixes are the beginnings of the last canonical requests signed
+	// (see canonicalSum), replaced in turn from next; digests are SHA-256
+	// states with buffers.
+	prefixes [prefixSlots]atomic.Pointer[crPrefix]
+	next     atomic.Uint32
+	digests  sync.Pool // of *digestState
 }
+
+// prefixSlots is how many canonical request beginnings a Signer keeps: a
+// program that handles events while it polls an export task alternates
+// between two or three operations.
+const prefixSlots = 4
+
+// maxPrefixHeaders is how many signed headers may sort before x-sdk-date
+// (content-type, host, x-project-id, as sign signs them) for a beginning
+// to be kept.
+const maxPrefixHeaders = 3
 
 // crPrefix is the beginning of a canonical request that a Signer has
 // hashed: everything before the x-sdk-date line, which is all a call's
 // signature shares with the next call's to the same operation (method,
 // URI, query, and the signed headers that sort before x-sdk-date:
-// content-type, host, x-project-id). It keeps what the prefix was made
+// content-type, host, x-project-id). It keeps what the beginning was made
 // from, to tell whether a request has the same, and the SHA-256 state
-// after the prefix's whole 64-byte blocks, so that the next request with
-// this prefix hashes only the rest. Never written after it is stored.
+// after its whole 64-byte blocks, so that the next request with this
+// beginning hashes only the rest. One allocation holds it all; it is never
+// written after it is stored. It holds no secret: the key is not in a
+// canonical request, and x-security-token sorts after x-sdk-date.
 type crPrefix struct {
 	method, path, rawPath, query, host string
-	names                              []string   // the signed headers before x-sdk-date
-	values                             [][]string // their values, as read (nil for host)
-	state                              []byte     // sha256 state after len(prefix) &^ 63 bytes
-	tail                               []byte     // the prefix's bytes after those blocks
+	n                                  int                        // signed headers before x-sdk-date
+	names                              [maxPrefixHeaders]string   // their names
+	count                              [maxPrefixHeaders]int      // how many values each had (0 for host)
+	one                                [maxPrefixHeaders]string   // the value, when there was one
+	many                               [maxPrefixHeaders][]string // a copy of the values, when more
+	state                              [128]byte                  // sha256 state after the whole blocks
+	stateLen                           int
+	tail                               [sha256.BlockSize]byte // the beginning's bytes after them
+	tailLen                            int
 }
 
 // same reports whether req, with these signed headers and values before
-// x-sdk-date, has the canonical request prefix p was made from.
+// x-sdk-date, has the canonical request beginning p was made from.
 func (p *crPrefix) same(method string, u *url.URL, host string, names []string, values [][]string) bool {
 	if p.method != method || p.path != u.Path || p.rawPath != u.RawPath || p.query != u.RawQuery || p.host != host ||
-		len(p.names) != len(names) {
+		p.n != len(names) {
 		return false
 	}
 	for i, n := range names {
-		if p.names[i] != n || !slices.Equal(p.values[i], values[i]) {
+		v := values[i]
+		if p.names[i] != n || p.count[i] != len(v) {
 			return false
+		}
+		switch len(v) {
+		case 0:
+		case 1:
+			if p.one[i] != v[0] {
+				return false
+			}
+		default:
+			if !slices.Equal(p.many[i], v) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// newCRPrefix returns the beginning of a canonical request to keep, made
+// from these parts, with the SHA-256 state h holds after its whole blocks
+// and the bytes after them; nil when it cannot be kept.
+func newCRPrefix(method string, u *url.URL, host string, names []string, values [][]string, h hash.Hash, tail []byte) *crPrefix {
+	if len(names) > maxPrefixHeaders || len(tail) > sha256.BlockSize {
+		return nil
+	}
+	p := &crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host, n: len(names)}
+	for i, n := range names {
+		v := values[i]
+		p.names[i], p.count[i] = n, len(v)
+		switch len(v) {
+		case 0:
+		case 1:
+			p.one[i] = v[0]
+		default:
+			p.many[i] = slices.Clone(v) // the caller may write into its slice later
+		}
+	}
+	var state []byte
+	if a, ok := h.(encoding.BinaryAppender); ok {
+		state, _ = a.AppendBinary(p.state[:0])
+	} else if m, ok := h.(encoding.BinaryMarshaler); ok {
+		state, _ = m.MarshalBinary()
+	}
+	if len(state) == 0 || len(state) > len(p.state) {
+		return nil
+	}
+	p.stateLen = copy(p.state[:], state)
+	p.tailLen = copy(p.tail[:], tail)
+	return p
+}
+
+// lookupPrefix returns the kept beginning that req has, or nil.
+func (st *signerState) lookupPrefix(method string, u *url.URL, host string, names []string, values [][]string) *crPrefix {
+	for i := range st.prefixes {
+		if p := st.prefixes[i].Load(); p != nil && p.same(method, u, host, names, values) {
+			return p
+		}
+	}
+	return nil
+}
+
+// keepPrefix keeps p in place of the oldest kept beginning.
+func (st *signerState) keepPrefix(p *crPrefix) {
+	st.prefixes[st.next.Add(1)%prefixSlots].Store(p)
 }
 
 // digestState is a SHA-256 with room for what it hashes and its sum: as
@@ -161,55 +240,48 @@ func (s *Signer) mac(msg []byte) [sha256.Size]byte {
 }
 
 // canonicalSum returns the SHA-256 of req's canonical request, as
-// signature computes it, from the state of the last prefix hashed when req
-// shares it (see crPrefix): the second and later calls to one operation
-// hash and write only what follows the headers before x-sdk-date. values
-// are the signed headers' values as sign reads them; signedHeaders holds
+// signature computes it, from the state of a kept beginning when req has
+// it (see crPrefix): the second and later calls to one operation hash and
+// write only what follows the headers before x-sdk-date. A request with a
+// new beginning is hashed in full, and its beginning kept. values are the
+// signed headers' values as sign reads them (not nil); signedHeaders holds
 // x-sdk-date, which sign always signs.
 func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
 	st := s.st
-	k := slices.Index(signedHeaders, "x-sdk-date")
 	u := req.URL
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
 	}
 	host := requestHost(req)
+	k := slices.Index(signedHeaders, "x-sdk-date")
 	d := st.digests.Get().(*digestState)
-	p := st.prefix.Load()
-	if k < 0 || p == nil || !p.same(method, u, host, signedHeaders[:k], values[:k]) || d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state) != nil {
-		p = nil
+	var p *crPrefix
+	if k >= 0 {
+		p = st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k])
 	}
-	if p != nil {
-		d.buf = append(d.buf[:0], p.tail...)
+	if p != nil && d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state[:p.stateLen]) == nil {
+		d.buf = append(d.buf[:0], p.tail[:p.tailLen]...)
 	} else {
 		d.h.Reset()
 		d.buf = appendCanonicalHead(d.buf[:0], req)
 		if k < 0 {
-			k = 0 // no prefix to keep: hash it all below
+			k = 0 // no beginning to keep: all is hashed below
 		} else {
 			d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
 			n := len(d.buf) &^ (sha256.BlockSize - 1)
 			d.h.Write(d.buf[:n])
-			if state, err := d.h.(encoding.BinaryMarshaler).MarshalBinary(); err == nil {
-				vals := make([][]string, k)
-				for i, v := range values[:k] {
-					vals[i] = slices.Clone(v)
-				}
-				st.prefix.Store(&crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host,
-					names: slices.Clone(signedHeaders[:k]), values: vals, state: state, tail: slices.Clone(d.buf[n:])})
+			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
+				st.keepPrefix(p)
 			}
 			d.buf = append(d.buf[:0], d.buf[n:]...)
 		}
 	}
-	var rest [][]string
-	if values != nil {
-		rest = values[k:]
-	}
-	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], rest, sdkDate)
+	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], values[k:], sdkDate)
 	d.buf = appendCanonicalRest(d.buf, signedHeaders, payloadHash)
 	d.h.Write(d.buf)
 	sum := [sha256.Size]byte(d.h.Sum(d.sum[:0]))
+	clear(d.buf) // it held the security token, when there was one
 	st.digests.Put(d)
 	return sum
 }

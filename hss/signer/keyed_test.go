@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -51,38 +52,47 @@ func TestSignerMatchesSignConcurrently(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		errs := make(chan string, 8)
-		for g := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range 50 {
-					target := "https://hss.example/v5/p/event/operate?id=" + strconv.Itoa(g) + "-" + strconv.Itoa(i)
-					body := []byte(strings.Repeat("b", g*i))
-					at := katTime.Add(time.Duration(i) * time.Second)
-					a, _ := http.NewRequest(http.MethodPost, target, nil)
-					b, _ := http.NewRequest(http.MethodPost, target, nil)
-					if err := Sign(a, HashPayload(body), key, at); err != nil {
-						errs <- err.Error()
-						return
-					}
-					if err := s.Sign(b, HashPayload(body), at); err != nil {
-						errs <- err.Error()
-						return
-					}
-					if a.Header.Get(HeaderAuthorization) != b.Header.Get(HeaderAuthorization) {
-						errs <- fmt.Sprintf("secret of %d bytes, %s: Signer %q, Sign %q", len(secret), target, b.Header.Get(HeaderAuthorization), a.Header.Get(HeaderAuthorization))
-						return
-					}
+		inGoroutines(t, 8, func(g int) string {
+			for i := range 50 {
+				target := "https://hss.example/v5/p/event/operate?id=" + strconv.Itoa(g) + "-" + strconv.Itoa(i)
+				body := []byte(strings.Repeat("b", g*i))
+				at := katTime.Add(time.Duration(i) * time.Second)
+				a, _ := http.NewRequest(http.MethodPost, target, nil)
+				b, _ := http.NewRequest(http.MethodPost, target, nil)
+				if err := Sign(a, HashPayload(body), key, at); err != nil {
+					return err.Error()
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for e := range errs {
-			t.Error(e)
-		}
+				if err := s.Sign(b, HashPayload(body), at); err != nil {
+					return err.Error()
+				}
+				if a.Header.Get(HeaderAuthorization) != b.Header.Get(HeaderAuthorization) {
+					return fmt.Sprintf("secret of %d bytes, %s: Signer %q, Sign %q", len(secret), target, b.Header.Get(HeaderAuthorization), a.Header.Get(HeaderAuthorization))
+				}
+			}
+			return ""
+		})
+	}
+}
+
+// inGoroutines runs f(0) to f(n-1) at once and fails t with every message
+// they return ("" for none).
+func inGoroutines(t *testing.T, n int, f func(g int) string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for g := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if msg := f(g); msg != "" {
+				errs <- msg
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
@@ -309,9 +319,22 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 		sign("path escaped as "+req.URL.EscapedPath(), req, at)
 	}
 
+	// Several values, then others: one, another two, two written in place
+	// after signing, and one empty value (signed, as an empty line).
+	for _, vs := range [][]string{{"text/plain", "application/json"}, {""}, {"text/plain", "application/json"}, {"text/plain", "text/csv"}} {
+		req := base()
+		req.Header["Content-Type"] = vs
+		sign("content types "+strings.Join(vs, "|"), req, at)
+	}
+	req := base()
+	req.Header["Content-Type"] = []string{"text/plain", "text/xml"}
+	sign("two content types", req, at)
+	req.Header["Content-Type"][1] = "application/json"
+	sign("two content types, one written in place", req, at)
+
 	// A header slice the prefix was read from (a request the Signer had not
 	// seen), written in place afterwards.
-	req := base()
+	req = base()
 	req.Header.Set(HeaderProjectID, "11111111111111111111111111111111")
 	sign("shared slices", req, at)
 	req.Header[HeaderProjectID][0] = "fedcba9876543210fedcba9876543210"
@@ -319,4 +342,90 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 	sign("shared slices, written in place", req, at)
 	other := base()
 	sign("base after shared slices", other, at)
+}
+
+// TestSignerPrefixesAlternate: a Signer keeps the beginnings of several
+// operations' canonical requests, so requests that alternate between them
+// (handling events while an export is polled) are signed from their own
+// kept beginnings without allocating more than Sign; more operations than
+// it keeps still sign as Sign does. 8 goroutines then sign a mix of kept and
+// new beginnings, some with a security token, at once (under -race in make
+// test).
+func TestSignerPrefixesAlternate(t *testing.T) {
+	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
+	s, err := NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(i int) *http.Request {
+		r, err := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/op"+strconv.Itoa(i)+"?q="+strconv.Itoa(i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set(HeaderProjectID, "p")
+		if i%2 == 1 {
+			r.Header.Set(HeaderSecurityToken, "token-"+strconv.Itoa(i))
+		}
+		return r
+	}
+	check := func(r *http.Request, at time.Time) string {
+		want := r.Clone(context.Background())
+		if err := Sign(want, EmptyPayloadHash, key, at); err != nil {
+			return err.Error()
+		}
+		if err := s.Sign(r, EmptyPayloadHash, at); err != nil {
+			return err.Error()
+		}
+		if got, want := r.Header.Get(HeaderAuthorization), want.Header.Get(HeaderAuthorization); got != want {
+			return fmt.Sprintf("%s: Signer %q, Sign %q", r.URL, got, want)
+		}
+		return ""
+	}
+	// More operations than kept beginnings, in turn, twice over.
+	for round := range 2 {
+		for i := range prefixSlots + 2 {
+			if msg := check(req(i), katTime.Add(time.Duration(round)*time.Second)); msg != "" {
+				t.Error(msg)
+			}
+		}
+	}
+
+	// Two operations in turn: both signed from kept beginnings.
+	a, b := req(0), req(1)
+	_, _ = s.Sign(a, EmptyPayloadHash, katTime), s.Sign(b, EmptyPayloadHash, katTime)
+	if n := testing.AllocsPerRun(100, func() {
+		_ = s.Sign(a, EmptyPayloadHash, katTime)
+		_ = s.Sign(b, EmptyPayloadHash, katTime)
+	}); !raceEnabled && n > 4 {
+		t.Errorf("two operations in turn: %v allocations for two signatures, want at most 4 (Sign's)", n)
+	}
+
+	inGoroutines(t, 8, func(g int) string {
+		for i := range 40 {
+			if msg := check(req((g+i)%7), katTime.Add(time.Duration(i)*time.Second)); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	})
+}
+
+// TestSignerForgetsTheToken: the buffer a Signer hashes a canonical
+// request in goes back to its pool without the security token it held.
+func TestSignerForgetsTheToken(t *testing.T) {
+	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "security-token-that-must-not-stay-in-memory"
+	req, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/operate", nil)
+	req.Header.Set(HeaderSecurityToken, token)
+	if err := s.Sign(req, EmptyPayloadHash, katTime); err != nil {
+		t.Fatal(err)
+	}
+	d := s.st.digests.Get().(*digestState) // the one Sign used, unless the pool dropped it
+	if bytes.Contains(d.buf[:cap(d.buf)], []byte(token)) {
+		t.Error("the pooled buffer still holds the security token")
+	}
 }
