@@ -184,9 +184,15 @@ func (c *cached[T]) set(v T, refreshAt time.Time) {
 }
 
 // fresh returns the cached value when there is one not yet due for renewal.
+// The clock is read only when the answer depends on it: a value that is
+// never renewed and never expires (a configured project id) is handed out
+// without, as a clock read costs about 0.1 µs here, on every call.
 func (c *cached[T]) fresh(now func() time.Time) (T, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.ok && c.refreshAt.IsZero() && c.expires == nil {
+		return c.val, true
+	}
 	if c.current(now()) {
 		return c.val, true
 	}

@@ -328,6 +328,31 @@ func TestPinnedInvalidateKeepsRenewedValue(t *testing.T) {
 	}
 }
 
+// 9b. A value that is never renewed and never expires (a configured project
+// id) is handed out without reading the clock; one due for renewal reads it.
+func TestPinnedFreshReadsTheClockOnlyWhenItMatters(t *testing.T) {
+	reads := 0
+	now := func() time.Time { reads++; return time.Now() }
+	var c cached[string]
+	c.set("p", time.Time{})
+	if v, ok := c.fresh(now); !ok || v != "p" || reads != 0 {
+		t.Errorf("fresh = %q, %v after %d clock reads; want p, true, 0", v, ok, reads)
+	}
+	c.set("p", time.Now().Add(time.Hour))
+	if v, ok := c.fresh(now); !ok || v != "p" || reads != 1 {
+		t.Errorf("fresh = %q, %v after %d clock reads; want p, true, 1", v, ok, reads)
+	}
+	c.set("p", time.Now().Add(-time.Second))
+	if _, ok := c.fresh(now); ok {
+		t.Error("fresh handed out a value due for renewal")
+	}
+	c.set("p", time.Time{})
+	c.expires = func(string) time.Time { return time.Now().Add(-time.Minute) }
+	if _, ok := c.fresh(now); ok {
+		t.Error("fresh handed out an expired value that is never renewed")
+	}
+}
+
 // 10. An IAM 201 without X-Subject-Token is an error, and HSS is not called.
 func TestPinnedTokenAnswerWithoutSubjectToken(t *testing.T) {
 	hss := 0
