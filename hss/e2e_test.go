@@ -312,13 +312,14 @@ func TestExportToFileFailures(t *testing.T) {
 	for _, status := range []int{http.StatusAccepted, http.StatusNoContent, http.StatusPartialContent} {
 		t.Run(fmt.Sprintf("download answers %d", status), func(t *testing.T) {
 			c := scriptedExport(t, `{"task_status":"success","file_id":"f1"}`, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-Request-Id", "req-download-1")
 				w.WriteHeader(status)
 				_, _ = io.WriteString(w, `{"message":"not ready"}`)
 			})
 			dir := t.TempDir()
 			_, err := c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
-			if err == nil || !strings.Contains(err.Error(), "not the file") {
-				t.Fatalf("err = %v, want the answer refused", err)
+			if err == nil || !strings.Contains(err.Error(), "not the file") || !strings.Contains(err.Error(), `"req-download-1"`) {
+				t.Fatalf("err = %v, want the answer refused, with its request id", err)
 			}
 			assertOnlyFile(t, dir)
 		})

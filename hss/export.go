@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -70,7 +71,11 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// ("not ready") or a 206 (a part) is not the file, and is not
 		// written into w as if it were.
 		discard(resp)
-		return 0, opError(opDownloadExportFile, fmt.Errorf("answered %d %s, not the file (200)", resp.StatusCode, http.StatusText(resp.StatusCode)))
+		msg := fmt.Sprintf("answered %d %s, not the file (200)", resp.StatusCode, http.StatusText(resp.StatusCode))
+		if id := resp.Header.Get("X-Request-Id"); id != "" {
+			msg += " (request id " + strconv.Quote(id) + ")" // for the service's support
+		}
+		return 0, opError(opDownloadExportFile, errors.New(msg))
 	}
 	defer resp.Body.Close()
 	n, err := io.Copy(w, resp.Body)
