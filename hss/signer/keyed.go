@@ -113,7 +113,7 @@ func (p *crPrefix) same(method string, u *url.URL, host string, names []string, 
 // from these parts, with the SHA-256 state h holds after its whole blocks
 // and the bytes after them; nil when it cannot be kept.
 func newCRPrefix(method string, u *url.URL, host string, names []string, values [][]string, h hash.Hash, tail []byte) *crPrefix {
-	if len(names) > maxPrefixHeaders || len(tail) > sha256.BlockSize {
+	if len(names) > maxPrefixHeaders {
 		return nil
 	}
 	p := &crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host, n: len(names)}
@@ -128,17 +128,13 @@ func newCRPrefix(method string, u *url.URL, host string, names []string, values 
 			p.many[i] = slices.Clone(v) // the caller may write into its slice later
 		}
 	}
-	var state []byte
-	if a, ok := h.(encoding.BinaryAppender); ok {
-		state, _ = a.AppendBinary(p.state[:0])
-	} else if m, ok := h.(encoding.BinaryMarshaler); ok {
-		state, _ = m.MarshalBinary()
-	}
-	if len(state) == 0 || len(state) > len(p.state) {
+	// crypto/sha256 appends its state (108 bytes) in place, into p.state.
+	state, err := h.(encoding.BinaryAppender).AppendBinary(p.state[:0])
+	if err != nil || len(state) > len(p.state) {
 		return nil
 	}
-	p.stateLen = copy(p.state[:], state)
-	p.tailLen = copy(p.tail[:], tail)
+	p.stateLen = len(state)
+	p.tailLen = copy(p.tail[:], tail) // less than a block
 	return p
 }
 
@@ -254,28 +250,21 @@ func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values 
 		method = http.MethodGet
 	}
 	host := requestHost(req)
-	k := slices.Index(signedHeaders, "x-sdk-date")
+	k := slices.Index(signedHeaders, "x-sdk-date") // sign always signs it
 	d := st.digests.Get().(*digestState)
-	var p *crPrefix
-	if k >= 0 {
-		p = st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k])
-	}
+	p := st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k])
 	if p != nil && d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state[:p.stateLen]) == nil {
 		d.buf = append(d.buf[:0], p.tail[:p.tailLen]...)
 	} else {
 		d.h.Reset()
 		d.buf = appendCanonicalHead(d.buf[:0], req)
-		if k < 0 {
-			k = 0 // no beginning to keep: all is hashed below
-		} else {
-			d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
-			n := len(d.buf) &^ (sha256.BlockSize - 1)
-			d.h.Write(d.buf[:n])
-			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
-				st.keepPrefix(p)
-			}
-			d.buf = append(d.buf[:0], d.buf[n:]...)
+		d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
+		n := len(d.buf) &^ (sha256.BlockSize - 1)
+		d.h.Write(d.buf[:n])
+		if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
+			st.keepPrefix(p)
 		}
+		d.buf = append(d.buf[:0], d.buf[n:]...)
 	}
 	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], values[k:], sdkDate)
 	d.buf = appendCanonicalRest(d.buf, signedHeaders, payloadHash)
