@@ -458,20 +458,14 @@ func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash str
 // the X-Sdk-Date header (see appendCanonicalHeaders).
 func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
 	dst = appendCanonicalHead(dst, req)
-	return appendCanonicalTail(dst, req, signedHeaders, values, payloadHash, sdkDate)
-}
-
-// appendCanonicalTail appends what follows the canonical query: the
-// canonical headers, the signed headers and the payload hash. A Signer
-// writes the headers before x-sdk-date with the head, and starts the tail
-// there (appendCanonicalRest).
-func appendCanonicalTail(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
 	dst = appendCanonicalHeaders(dst, req, signedHeaders, values, sdkDate)
 	return appendCanonicalRest(dst, signedHeaders, payloadHash)
 }
 
 // appendCanonicalRest appends the end of a canonical request, after its
-// canonical headers: \n SignedHeaders \n payloadHash.
+// canonical headers: \n SignedHeaders \n payloadHash. A Signer writes the
+// headers before x-sdk-date with the head (appendCanonicalHead), keeps
+// their hash, and writes the rest of the headers and this part per call.
 func appendCanonicalRest(dst []byte, signedHeaders []string, payloadHash string) []byte {
 	dst = append(dst, '\n')
 	dst = appendSignedHeaders(dst, signedHeaders)

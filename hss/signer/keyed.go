@@ -17,15 +17,15 @@ import (
 
 // Signer signs requests with one key, as Sign does, and faster: it keeps
 // HMAC-SHA256 states of the secret key whose key blocks are already
-// hashed, so a signature hashes three SHA-256 blocks for its HMAC instead of
-// five; and it keeps the SHA-256 states of the beginnings of the last few
-// canonical requests it signed (the method, path, query and the signed
+// hashed, so a signature hashes three SHA-256 blocks for its HMAC instead
+// of five; and it keeps the SHA-256 states of the beginnings of the last
+// few canonical requests it signed (the method, path, query and the signed
 // headers that sort before x-sdk-date), so that the next call to one of
-// those operations neither writes nor hashes that part again. Its signatures are Sign's, byte for
-// byte. A Signer is safe for
-// concurrent use; like a Key, it never shows its secret key when printed,
-// by value or by pointer, nor when it is a field of another struct. Make
-// one with NewSigner: the zero Signer refuses to sign.
+// those operations neither writes nor hashes that part again. Its
+// signatures are Sign's, byte for byte. A Signer is safe for concurrent
+// use; like a Key, it never shows its secret key when printed, by value or
+// by pointer, nor when it is a field of another struct. Make one with
+// NewSigner: the zero Signer refuses to sign.
 type Signer struct {
 	st *signerState
 }

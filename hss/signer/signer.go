@@ -1,15 +1,15 @@
 // Package signer signs and verifies Huawei Cloud API gateway requests with
 // the AK/SK algorithm SDK-HMAC-SHA256.
 //
-// Sign is a pure function of the request, the payload hash, the key and the
-// time: it reads no clock and keeps no state, so a known-answer test pins it
-// down. A Signer (NewSigner) signs the same with one key, faster: it keeps
-// the key's HMAC states, and the hash of the part of a canonical request
-// that repeated calls to one operation share, between signatures. The
-// canonical pieces
-// (CanonicalURI, CanonicalQuery, CanonicalRequest, StringToSign, Signature)
-// are exported for such tests and for Verify, which checks a request as the
-// gateway would and backs the fake server in hss/hsstest.
+// Sign is a pure function of the request, the payload hash, the key and
+// the time: it reads no clock and keeps no state, so a known-answer test
+// pins it down. A Signer (NewSigner) signs the same with one key, faster:
+// it keeps the key's HMAC states, and the hash of the part of a canonical
+// request that repeated calls to one operation share, between signatures.
+// The canonical pieces (CanonicalURI, CanonicalQuery, CanonicalRequest,
+// StringToSign, Signature) are exported for such tests and for Verify,
+// which checks a request as the gateway would and backs the fake server in
+// hss/hsstest.
 //
 // The algorithm, as signed here:
 //
@@ -220,8 +220,10 @@ func appendDate(dst []byte, t time.Time) []byte {
 // built in one buffer and hashed, the string to sign in another, and both
 // stay on the stack for a typical request.
 //
-// values are the signed headers' values (nil: read from req.Header). The
-// HMAC is s's when s is not nil (the same key's, from precomputed states).
+// values are the signed headers' values (nil: read from req.Header; only
+// without a Signer). With a Signer s, the canonical request's hash starts
+// from a kept beginning (canonicalSum) and the HMAC from the key's
+// precomputed states; the signature is the same.
 func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
 	var crSum [sha256.Size]byte
 	if s != nil { // sign's call, which passes the values it read
