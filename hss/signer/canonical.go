@@ -364,6 +364,14 @@ func comparePlain(q string, a, b plainPair) int {
 	return strings.Compare(q[a.eq+1:a.end], q[b.eq+1:b.end])
 }
 
+// requestMethod is req's method as net/http sends it: GET when empty.
+func requestMethod(req *http.Request) string {
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return req.Method
+}
+
 // requestHost is the host the request is sent to, as net/http's client
 // chooses it: req.Host if set, else req.URL.Host. On a server, req.Host is
 // the received Host header.
@@ -476,10 +484,7 @@ func appendCanonicalRest(dst []byte, signedHeaders []string, payloadHash string)
 // appendCanonicalHead appends the first three lines of req's canonical
 // request: METHOD \n CanonicalURI \n CanonicalQuery \n.
 func appendCanonicalHead(dst []byte, req *http.Request) []byte {
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := requestMethod(req)
 	dst = append(dst, method...)
 	dst = append(dst, '\n')
 	var path, query string

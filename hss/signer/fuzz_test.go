@@ -157,6 +157,12 @@ func FuzzSignerPrefix(f *testing.F) {
 	f.Add("POST", "/v5/p/event/operate", "", "enterprise_project_id=0", "hss.example", "application/json", "p1", "")
 	f.Add("GET", "/v5/p/a b", "/v5/p/a%20b", "", "hss.example:8443", "", "", "tok")
 	f.Add("", "/v5/p/a/b", "/v5/p/a%2Fb", "x=1&x=2", " hss.example ", "text/plain", strings.Repeat("x", 70), "")
+	// The first request's beginning again (an empty Host is the URL's), and
+	// the same but for one part: each must be told from the kept one.
+	f.Add("POST", "/v5/p/event/operate", "", "enterprise_project_id=0", "", "application/json", "p1", "")
+	f.Add("POST", "/v5/p/event/operate", "/v5/p%2Fevent/operate", "enterprise_project_id=0", "", "application/json", "p1", "")
+	f.Add("PUT", "/v5/p/event/operate", "", "enterprise_project_id=0", "", "application/json", "p1", "")
+	f.Add("POST", "/v5/p/event/operate", "", "enterprise_project_id=0", "", "application/json", "p1", "tok")
 	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
 	f.Fuzz(func(t *testing.T, method, path, rawPath, query, host, contentType, projectID, token string) {
 		s, err := NewSigner(key)

@@ -66,7 +66,8 @@ const maxPrefixHeaders = 3
 // content-type, host, x-project-id). It keeps what the beginning was made
 // from, to tell whether a request has the same, and the SHA-256 state
 // after its whole 64-byte blocks, so that the next request with this
-// beginning hashes only the rest. One allocation holds it all; it is never
+// beginning hashes only the rest. One allocation holds it (two or more
+// when a header has several values, which are copied); it is never
 // written after it is stored. It holds no secret: the key is not in a
 // canonical request, and x-security-token sorts after x-sdk-date.
 type crPrefix struct {
@@ -243,15 +244,19 @@ func (s *Signer) mac(msg []byte) [sha256.Size]byte {
 // signed headers' values as sign reads them (not nil); signedHeaders holds
 // x-sdk-date, which sign always signs.
 func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	st := s.st
+	d := s.st.digests.Get().(*digestState)
+	sum := s.st.canonicalSumWith(d, req, signedHeaders, values, payloadHash, sdkDate)
+	s.st.digests.Put(d)
+	return sum
+}
+
+// canonicalSumWith is canonicalSum with the digest d, whose buffer it
+// leaves cleared.
+func (st *signerState) canonicalSumWith(d *digestState, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
 	u := req.URL
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := requestMethod(req)
 	host := requestHost(req)
 	k := slices.Index(signedHeaders, "x-sdk-date") // sign always signs it
-	d := st.digests.Get().(*digestState)
 	p := st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k])
 	if p != nil && d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state[:p.stateLen]) == nil {
 		d.buf = append(d.buf[:0], p.tail[:p.tailLen]...)
@@ -261,18 +266,42 @@ func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values 
 		d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
 		n := len(d.buf) &^ (sha256.BlockSize - 1)
 		d.h.Write(d.buf[:n])
-		if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
-			st.keepPrefix(p)
+		// Another goroutine may have kept the same beginning meanwhile:
+		// a second copy would only push out another one.
+		if st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]) == nil {
+			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
+				st.keepPrefix(p)
+			}
 		}
 		d.buf = append(d.buf[:0], d.buf[n:]...)
 	}
+	// Room for the rest before any of it is written: the security token
+	// sorts after x-sdk-date, and a buffer that grew after it was written
+	// would leave a copy of it behind that clear does not reach.
+	d.buf = slices.Grow(d.buf, restLen(req, signedHeaders, values, k, payloadHash, sdkDate))
 	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], values[k:], sdkDate)
 	d.buf = appendCanonicalRest(d.buf, signedHeaders, payloadHash)
 	d.h.Write(d.buf)
 	sum := [sha256.Size]byte(d.h.Sum(d.sum[:0]))
 	clear(d.buf) // it held the security token, when there was one
-	st.digests.Put(d)
 	return sum
+}
+
+// restLen is at least the length of what canonicalSumWith appends after
+// the kept beginning: the canonical headers from signedHeaders[k] on
+// (values untrimmed, so never shorter than written) and appendCanonicalRest.
+func restLen(req *http.Request, signedHeaders []string, values [][]string, k int, payloadHash string, sdkDate []byte) int {
+	n := 2 + len(payloadHash) + len(sdkDate) + len(requestHost(req))
+	for i, name := range signedHeaders {
+		n += len(name) + 1 // in the signed headers' line
+		if i >= k {
+			n += len(name) + 2 // "name:" and '\n'
+			for _, v := range values[i] {
+				n += len(v) + 1
+			}
+		}
+	}
+	return n
 }
 
 // String describes the Signer with its secret key redacted.

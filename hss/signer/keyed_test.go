@@ -3,6 +3,7 @@ package signer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"os"
@@ -394,6 +395,12 @@ func TestSignerPrefixesAlternate(t *testing.T) {
 	// Two operations in turn: both signed from kept beginnings.
 	a, b := req(0), req(1)
 	_, _ = s.Sign(a, EmptyPayloadHash, katTime), s.Sign(b, EmptyPayloadHash, katTime)
+	for _, r := range []*http.Request{a, b} {
+		values := [][]string{r.Header["Content-Type"], nil, r.Header[HeaderProjectID]}
+		if s.st.lookupPrefix(r.Method, r.URL, r.URL.Host, []string{"content-type", "host", "x-project-id"}, values) == nil {
+			t.Errorf("%s: its beginning is not kept after two operations in turn", r.URL)
+		}
+	}
 	if n := testing.AllocsPerRun(100, func() {
 		_ = s.Sign(a, EmptyPayloadHash, katTime)
 		_ = s.Sign(b, EmptyPayloadHash, katTime)
@@ -412,20 +419,33 @@ func TestSignerPrefixesAlternate(t *testing.T) {
 }
 
 // TestSignerForgetsTheToken: the buffer a Signer hashes a canonical
-// request in goes back to its pool without the security token it held.
+// request in is left without the security token it held, for a new
+// beginning and a kept one, and with tokens long enough to make the
+// buffer grow (a grown buffer's first array must not keep a copy).
 func TestSignerForgetsTheToken(t *testing.T) {
 	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const token = "security-token-that-must-not-stay-in-memory"
-	req, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/operate", nil)
-	req.Header.Set(HeaderSecurityToken, token)
-	if err := s.Sign(req, EmptyPayloadHash, katTime); err != nil {
-		t.Fatal(err)
-	}
-	d := s.st.digests.Get().(*digestState) // the one Sign used, unless the pool dropped it
-	if bytes.Contains(d.buf[:cap(d.buf)], []byte(token)) {
-		t.Error("the pooled buffer still holds the security token")
+	const date = "20240102T030405Z"
+	signed := []string{"content-type", "host", "x-project-id", "x-sdk-date", "x-security-token"}
+	for n := 4; n <= 1500; n += 7 {
+		req, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/operate", nil)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(HeaderProjectID, "p")
+		req.Header.Set(HeaderDate, date)
+		req.Header.Set(HeaderSecurityToken, strings.Repeat("Z", n)) // no other "ZZZZ" in a canonical request
+		values := [][]string{req.Header["Content-Type"], nil, req.Header[HeaderProjectID], nil, req.Header[HeaderSecurityToken]}
+		want := sha256.Sum256([]byte(CanonicalRequest(req, signed, EmptyPayloadHash)))
+		for _, kept := range []string{"new", "kept"} {
+			d := &digestState{h: sha256.New(), buf: make([]byte, 0, 512)}
+			first := d.buf[:cap(d.buf)]
+			if got := s.st.canonicalSumWith(d, req, signed, values, EmptyPayloadHash, []byte(date)); got != want {
+				t.Fatalf("token of %d bytes, %s beginning: not the canonical request's hash", n, kept)
+			}
+			if bytes.Contains(first, []byte("ZZZZ")) || bytes.Contains(d.buf[:cap(d.buf)], []byte("ZZZZ")) {
+				t.Errorf("token of %d bytes, %s beginning: the buffer still holds the security token", n, kept)
+			}
+		}
 	}
 }
