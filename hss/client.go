@@ -44,8 +44,8 @@ type Config struct {
 	// else the region table's (see Endpoint). A test pointing a client at
 	// a fake sets Endpoint, so that no variable sends it elsewhere.
 	Endpoint string
-	// IAMEndpoint replaces the IAM endpoint the region implies; same rules as
-	// Endpoint.
+	// IAMEndpoint replaces the IAM endpoint the region implies; the same
+	// URL rules as Endpoint, but no environment variable is read for it.
 	IAMEndpoint string
 	// HTTPClient sends the requests; nil means a client whose transport has
 	// http.DefaultTransport's settings but keeps up to 100 idle connections

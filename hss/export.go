@@ -237,8 +237,8 @@ func (o *ExportOptions) report(p ExportProgress) {
 // returns the finished task.
 //
 // An error after the export was accepted is an *ExportError naming the
-// task, returned with the task's last state (nil when no read of it
-// answered): the export need not be submitted again, ResumeExportTo (or
+// task, returned with the task's state as the last read of it answered
+// (nil when that read failed): the export need not be submitted again, ResumeExportTo (or
 // WaitExportTask and DownloadExportedFile) takes it from there. When the
 // download had begun, part of the file is in w: ExportError.Written says
 // how much.

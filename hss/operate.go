@@ -179,7 +179,7 @@ func BatchRequests(reqs ...OperateEventsRequest) (OperateEventsRequest, error) {
 		case r.OperateType != out.OperateType:
 			return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].operate_type", i),
 				Reason: fmt.Sprintf("is %s, not %s as in the first: one call has one operate type", r.OperateType, out.OperateType)}
-		case deref(r.Handler) != deref(out.Handler) || (r.Handler == nil) != (out.Handler == nil):
+		case deref(r.Handler) != deref(out.Handler): // checked: a handler is never ""
 			return OperateEventsRequest{}, &ValidationError{Field: fmt.Sprintf("requests[%d].handler", i),
 				Reason: "differs from the first's: one call has one handler"}
 		}

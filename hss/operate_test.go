@@ -3,6 +3,7 @@ package hss
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/openhss/hss-go/gen"
@@ -138,6 +139,7 @@ func TestOperateBuildersRefuseMisuse(t *testing.T) {
 // the inputs are left as they were.
 func TestBatchRequests(t *testing.T) {
 	a := AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/a", Hash: "h1"})
+	a.OperateEventList = slices.Grow(a.OperateEventList, 2) // room that a merge appending into a's list would write in
 	b := AddToAlarmWhitelistRequest(loginEvent, AlarmDetails{Keyword: "file_path=/b", Hash: "h2"})
 	b.EventWhiteRuleList = &[]EventWhiteRule{{EventType: 3015, FieldKey: FieldFilePath, FieldValue: "/b", JudgeType: "equal"}}
 	c := AddToAlarmWhitelistRequest(rootkitEvent, AlarmDetails{Keyword: "file_path=/c", Hash: "h3"})
@@ -152,7 +154,7 @@ func TestBatchRequests(t *testing.T) {
 		t.Errorf("merged %+v", got)
 	}
 	checkAgainstSpec(t, "batch", got)
-	if len(a.OperateEventList) != 1 || len(*b.EventWhiteRuleList) != 1 {
+	if len(a.OperateEventList) != 1 || a.OperateEventList[:2][1].EventId != "" || len(*b.EventWhiteRuleList) != 1 {
 		t.Error("an input changed")
 	}
 	marked, err := BatchRequests(MarkAsHandledRequest("done", rootkitEvent), MarkAsHandledRequest("done", loginEvent))

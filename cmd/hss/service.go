@@ -43,7 +43,7 @@ func addServiceFlags(f *flags, o *serviceFlags, body string) {
 	f.add(plainString{&o.projectID}, "project-id", "ID", "project id (default $"+hss.EnvProjectID+", else found through IAM)")
 	f.add(durationValue{&o.timeout}, "timeout", "DURATION", "bound on the whole call, retries and waits included")
 	f.add(plainString{&o.body}, "body", "FILE", body+"; - for standard input")
-	f.add(plainInt{&o.maxAttempts}, "max-attempts", "N", fmt.Sprintf("tries of one request, on throttling, a failed connection, or a 5xx to a GET (default %d)", hss.DefaultMaxAttempts))
+	f.add(plainInt{&o.maxAttempts}, "max-attempts", "N", fmt.Sprintf("tries of one request, on throttling, a failed connection, or a 500, 502, 503 or 504 to a GET (default %d)", hss.DefaultMaxAttempts))
 	f.add(boolValue{&o.debug}, "debug", "", "log each request (method, URL, status, request id) on standard error; never a secret")
 }
 

@@ -185,8 +185,9 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 	return gorillamux.NewRouter(doc)
 })
 
-// NewUnstarted returns a Server configured by opts without starting it,
-// like httptest.NewUnstartedServer: serve s.Handler() yourself (the CLI's
+// NewUnstarted returns a Server configured by opts without starting it
+// (named after httptest.NewUnstartedServer, but it has no Start): serve
+// s.Handler() yourself (the CLI's
 // emulator does, with http.Server), and set s.URL to where it is served
 // before handing it to a client (an hss.Config with an empty Endpoint
 // goes to the region's real service). Call Close when done so that silent
