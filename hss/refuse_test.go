@@ -109,6 +109,8 @@ func TestNewRefusesWhatAHeaderCannotCarry(t *testing.T) {
 		edit  func(*Config)
 	}{
 		{"project_id", func(c *Config) { c.ProjectID = testProject + "\n" }},
+		{"project_id", func(c *Config) { c.ProjectID = " \t " }}, // arrives as an empty X-Project-Id
+		{"user_agent", func(c *Config) { c.UserAgent = "  " }},
 		{"user_agent", func(c *Config) { c.UserAgent = "tool/1\r\nX-Evil: 1" }},
 		{"credentials", func(c *Config) { c.Credentials = Token(testToken + "\n") }},
 		{"credentials.SecurityToken", func(c *Config) {

@@ -363,11 +363,6 @@ func checkHandleParams(p *gen.HandleEventsParams) error {
 		if err := checkOptString("region", p.Region, 0); err != nil {
 			return err
 		}
-		if strings.Trim(*p.Region, " \t") == "" {
-			// HTTP drops the spaces and tabs around a header value: it
-			// would arrive empty.
-			return &ValidationError{Field: "region", Reason: "only spaces or tabs, which arrive as an empty header"}
-		}
 		return checkHeaderValue("region", *p.Region)
 	}
 	return nil
@@ -376,8 +371,13 @@ func checkHandleParams(p *gen.HandleEventsParams) error {
 // checkHeaderValue refuses what an HTTP header value cannot carry: a control
 // character (a line break would end the header). net/http refuses it too,
 // but only when sending, after a token may have been fetched, and not as a
-// ValidationError.
+// ValidationError. It also refuses a value of only spaces and tabs, which
+// HTTP drops from around a value: it would arrive empty. (An empty v is
+// the caller's to judge: for some fields it means the default.)
 func checkHeaderValue(field, v string) error {
+	if v != "" && strings.Trim(v, " \t") == "" {
+		return &ValidationError{Field: field, Reason: "only spaces or tabs, which arrive as an empty header"}
+	}
 	for i := 0; i < len(v); i++ {
 		if b := v[i]; (b < 0x20 && b != '\t') || b == 0x7f {
 			return &ValidationError{Field: field, Reason: "contains a control character, which a header cannot carry"}
