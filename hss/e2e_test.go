@@ -618,7 +618,7 @@ func TestBatchRequestsInOneCall(t *testing.T) {
 // TestExportErrorResumable: Resumable is true where resuming can help (a
 // task read that kept failing with a 5xx) and false where it would meet the
 // same answer (a failed task, an unknown task, an answer without a file
-// id); a resume of a resumable one succeeds.
+// id or with one no path carries); a resume of a resumable one succeeds.
 func TestExportErrorResumable(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
 	ctx := context.Background()
@@ -653,6 +653,11 @@ func TestExportErrorResumable(t *testing.T) {
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success"}`})
 	if ee := exportErr(t); ee.Resumable() {
 		t.Errorf("%v: a success without a file id resumable", ee)
+	}
+	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success","file_id":"a/b"}`})
+	var invalid *hss.ValidationError
+	if ee := exportErr(t); ee.Resumable() || errors.As(ee, &invalid) || !strings.Contains(ee.Error(), "file_id") {
+		t.Errorf("%v: a file id no path carries resumable, or taken for bad input", ee)
 	}
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"paused"}`})
 	if ee := exportErr(t); ee.Resumable() {

@@ -185,13 +185,12 @@ func (e *ExportError) Unwrap() error { return e.Err }
 // credentials are mended, it can.
 func (e *ExportError) Resumable() bool {
 	var (
-		failed  *TaskFailedError
-		invalid *ValidationError
-		answer  taskAnswerError
-		api     *APIError
+		failed *TaskFailedError
+		answer taskAnswerError
+		api    *APIError
 	)
 	switch {
-	case errors.As(e.Err, &failed), errors.As(e.Err, &invalid), errors.As(e.Err, &answer):
+	case errors.As(e.Err, &failed), errors.As(e.Err, &answer):
 		return false
 	case errors.As(e.Err, &api):
 		return api.StatusCode != http.StatusNotFound && api.StatusCode != http.StatusBadRequest
@@ -324,8 +323,13 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		status := deref(task.TaskStatus)
 		switch status {
 		case TaskSuccess:
-			if deref(task.FileId) == "" {
+			// The file id is a segment of the download's path: one that no
+			// path carries is an answer the client cannot follow, not bad
+			// input, so its check is reported as such (%v, not %w).
+			if fileID := deref(task.FileId); fileID == "" {
 				return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s succeeded without a file id", taskID)})
+			} else if err := checkPathID("file_id", fileID); err != nil {
+				return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s succeeded with a file id the client cannot download: %v", taskID, err)})
 			}
 			return task, nil
 		case TaskFailure:

@@ -283,13 +283,7 @@ func report(stderr io.Writer, cmd string, err error, field func(string) string, 
 		api     *hss.APIError
 		failed  *hss.TaskFailedError
 	)
-	var stopped *hss.ExportError
 	switch {
-	case errors.As(err, &stopped) && errors.As(err, &invalid):
-		// The service's own answer could not be used (a file id that is
-		// no path segment): not bad input, and something was sent.
-		fmt.Fprintf(stderr, "hss %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
-		return 1
 	case errors.As(err, &usage):
 		fmt.Fprintf(stderr, "hss %s: %s\n", cmd, usage.msg)
 		if usage.hint {
