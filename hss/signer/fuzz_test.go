@@ -149,10 +149,11 @@ func FuzzSignVerify(f *testing.F) {
 	})
 }
 
-// FuzzSignerPrefix signs two requests in a row with one Signer, the second
-// built from the first with the fuzzed parts replaced, and compares both
-// signatures with Sign's: the second starts from the first's canonical
-// request beginning only when that beginning is truly the same (crPrefix).
+// FuzzSignerPrefix signs two requests twice each with one Signer (a
+// beginning is kept the second time), the second built from the first with
+// the fuzzed parts replaced, then the first again, and compares every
+// signature with Sign's: a request starts from a kept canonical request
+// beginning only when that beginning is truly the same (crPrefix).
 func FuzzSignerPrefix(f *testing.F) {
 	f.Add("POST", "/v5/p/event/operate", "", "enterprise_project_id=0", "hss.example", "application/json", "p1", "")
 	f.Add("GET", "/v5/p/a b", "/v5/p/a%20b", "", "hss.example:8443", "", "", "tok")
@@ -184,7 +185,10 @@ func FuzzSignerPrefix(f *testing.F) {
 			}
 		}
 		hash := HashPayload([]byte(query))
-		for i, req := range []*http.Request{first, second, first.Clone(first.Context())} {
+		// Each twice (a beginning is kept the second time it is signed),
+		// then the first again, from its kept beginning.
+		again := func(r *http.Request) *http.Request { return r.Clone(r.Context()) }
+		for i, req := range []*http.Request{first, again(first), second, again(second), again(first)} {
 			want := req.Clone(req.Context())
 			signErr := Sign(want, hash, key, katTime)
 			err := s.Sign(req, hash, katTime)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,13 +20,13 @@ import (
 // HMAC-SHA256 states of the secret key whose key blocks are already
 // hashed, so a signature hashes three SHA-256 blocks for its HMAC instead
 // of five; and it keeps the SHA-256 states of the beginnings of the last
-// few canonical requests it signed (the method, path, query and the signed
-// headers that sort before x-sdk-date), so that the next call to one of
-// those operations neither writes nor hashes that part again. Its
-// signatures are Sign's, byte for byte. A Signer is safe for concurrent
-// use; like a Key, it never shows its secret key when printed, by value or
-// by pointer, nor when it is a field of another struct. Make one with
-// NewSigner: the zero Signer refuses to sign.
+// few canonical requests it signed more than once (the method, path, query
+// and the signed headers that sort before x-sdk-date), so that the next
+// call to one of those operations neither writes nor hashes that part
+// again. Its signatures are Sign's, byte for byte. A Signer is safe for
+// concurrent use; like a Key, it never shows its secret key when printed,
+// by value or by pointer, nor when it is a field of another struct. Make
+// one with NewSigner: the zero Signer refuses to sign.
 type Signer struct {
 	st *signerState
 }
@@ -46,6 +47,13 @@ type signerState struct {
 	// states with buffers.
 	prefixes [prefixSlots]atomic.Pointer[crPrefix]
 	next     atomic.Uint32
+	// seen are fingerprints of the beginnings last signed and not kept,
+	// replaced in turn from seenNext: a beginning is kept the second time
+	// it is seen, so that requests whose beginnings never repeat (a new
+	// query each time) cost no copy and push out none that do.
+	seen     [prefixSlots]atomic.Uint64
+	seenNext atomic.Uint32
+	seed     maphash.Seed
 	digests  sync.Pool // of *digestState
 }
 
@@ -149,6 +157,20 @@ func (st *signerState) lookupPrefix(method string, u *url.URL, host string, name
 	return nil
 }
 
+// seenBefore reports whether the beginning b was signed lately without
+// being kept, and remembers it when not. A fingerprint that two beginnings
+// share only makes one of them kept early: lookupPrefix compares the parts.
+func (st *signerState) seenBefore(b []byte) bool {
+	fp := maphash.Bytes(st.seed, b)
+	for i := range st.seen {
+		if st.seen[i].Load() == fp {
+			return true
+		}
+	}
+	st.seen[st.seenNext.Add(1)%prefixSlots].Store(fp)
+	return false
+}
+
 // keepPrefix keeps p in place of the oldest kept beginning.
 func (st *signerState) keepPrefix(p *crPrefix) {
 	st.prefixes[st.next.Add(1)%prefixSlots].Store(p)
@@ -179,7 +201,7 @@ func NewSigner(key Key) (*Signer, error) {
 		return nil, err
 	}
 	sk := key.SecretKey
-	s := &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }}
+	s := &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }, seed: maphash.MakeSeed()}
 	s.digests.New = func() any { return &digestState{h: sha256.New(), buf: make([]byte, 0, 512)} }
 	secret := []byte(key.SecretKey)
 	newMAC := func() any {
@@ -266,9 +288,9 @@ func (st *signerState) canonicalSumWith(d *digestState, req *http.Request, signe
 		d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
 		n := len(d.buf) &^ (sha256.BlockSize - 1)
 		d.h.Write(d.buf[:n])
-		// Another goroutine may have kept the same beginning meanwhile:
-		// a second copy would only push out another one.
-		if st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]) == nil {
+		// Kept the second time it is seen; not when another goroutine
+		// has kept it meanwhile: a second copy would only push out another.
+		if st.seenBefore(d.buf) && st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]) == nil {
 			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
 				st.keepPrefix(p)
 			}

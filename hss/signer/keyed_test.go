@@ -301,9 +301,10 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 	}
 	at := katTime
 	for _, v := range variants {
-		// base, the variant, the variant again (from its own prefix), base.
+		// base, the variant twice (kept the second time), the variant again
+		// (from its own prefix), base.
 		sign("base before "+v.name, base(), at)
-		for i := range 2 {
+		for i := range 3 {
 			req := base()
 			v.edit(req)
 			at = at.Add(time.Second)
@@ -326,11 +327,13 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 		req := base()
 		req.Header["Content-Type"] = vs
 		sign("content types "+strings.Join(vs, "|"), req, at)
+		sign("content types "+strings.Join(vs, "|")+", kept", req, at)
 	}
 	req := base()
 	req.Header["Content-Type"] = []string{"text/plain", "text/xml"}
 	sign("two content types", req, at)
-	req.Header["Content-Type"][1] = "application/json"
+	sign("two content types, kept", req, at)
+	req.Header["Content-Type"][1] = "text/yaml" // a value no kept beginning has
 	sign("two content types, one written in place", req, at)
 
 	// A header slice the prefix was read from (a request the Signer had not
@@ -338,11 +341,64 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 	req = base()
 	req.Header.Set(HeaderProjectID, "11111111111111111111111111111111")
 	sign("shared slices", req, at)
+	sign("shared slices, kept", req, at)
 	req.Header[HeaderProjectID][0] = "fedcba9876543210fedcba9876543210"
 	req.Header["Content-Type"][0] = "text/plain"
 	sign("shared slices, written in place", req, at)
 	other := base()
 	sign("base after shared slices", other, at)
+}
+
+// keeps reports whether s keeps the canonical request beginning of r, a
+// request with a Content-Type and an X-Project-Id.
+func keeps(s *Signer, r *http.Request) bool {
+	values := [][]string{r.Header["Content-Type"], nil, r.Header[HeaderProjectID]}
+	return s.st.lookupPrefix(r.Method, r.URL, r.URL.Host, []string{"content-type", "host", "x-project-id"}, values) != nil
+}
+
+// TestSignerKeepsWhatRepeats: a Signer keeps a beginning the second time
+// it signs it, not the first; requests whose beginnings never repeat (a
+// new query each time) allocate no more than Sign and push out none of the
+// kept beginnings.
+func TestSignerKeepsWhatRepeats(t *testing.T) {
+	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(query string) *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/export?"+query, nil)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set(HeaderProjectID, "p")
+		return r
+	}
+	repeated := req("category=host")
+	_ = s.Sign(repeated, EmptyPayloadHash, katTime)
+	if keeps(s, repeated) {
+		t.Error("a beginning signed once is kept")
+	}
+	_ = s.Sign(repeated, EmptyPayloadHash, katTime)
+	if !keeps(s, repeated) {
+		t.Fatal("a beginning signed twice is not kept")
+	}
+	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
+	i := 0
+	base := testing.AllocsPerRun(64, func() {
+		i++
+		_ = Sign(req("offset="+strconv.Itoa(i)), EmptyPayloadHash, key, katTime)
+	})
+	n := testing.AllocsPerRun(64, func() {
+		i++
+		_ = s.Sign(req("offset="+strconv.Itoa(i)), EmptyPayloadHash, katTime)
+	})
+	if !keeps(s, repeated) {
+		t.Error("beginnings signed once each pushed out a kept one")
+	}
+	if one := req("offset=1"); keeps(s, one) {
+		t.Error("a beginning signed once is kept")
+	}
+	if !raceEnabled && n > base {
+		t.Errorf("new beginnings: %v allocations a request and signature, Sign's %v", n, base)
+	}
 }
 
 // TestSignerPrefixesAlternate: a Signer keeps the beginnings of several
@@ -394,10 +450,11 @@ func TestSignerPrefixesAlternate(t *testing.T) {
 
 	// Two operations in turn: both signed from kept beginnings.
 	a, b := req(0), req(1)
-	_, _ = s.Sign(a, EmptyPayloadHash, katTime), s.Sign(b, EmptyPayloadHash, katTime)
+	for range 2 { // kept the second time
+		_, _ = s.Sign(a, EmptyPayloadHash, katTime), s.Sign(b, EmptyPayloadHash, katTime)
+	}
 	for _, r := range []*http.Request{a, b} {
-		values := [][]string{r.Header["Content-Type"], nil, r.Header[HeaderProjectID]}
-		if s.st.lookupPrefix(r.Method, r.URL, r.URL.Host, []string{"content-type", "host", "x-project-id"}, values) == nil {
+		if !keeps(s, r) {
 			t.Errorf("%s: its beginning is not kept after two operations in turn", r.URL)
 		}
 	}
