@@ -420,13 +420,7 @@ func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []strin
 		case name == "x-sdk-date" && sdkDate != nil:
 			dst = append(dst, sdkDate...)
 		default:
-			var vs []string
-			if values != nil {
-				vs = values[i]
-			} else {
-				vs = req.Header[headerKey(name)]
-			}
-			for j, v := range vs {
+			for j, v := range signedValues(req, values, i, name) {
 				if j > 0 {
 					dst = append(dst, ',')
 				}
@@ -436,6 +430,15 @@ func appendCanonicalHeaders(dst []byte, req *http.Request, signedHeaders []strin
 		dst = append(dst, '\n')
 	}
 	return dst
+}
+
+// signedValues returns the values of signedHeaders[i], name: values[i], or,
+// when values is nil, req's.
+func signedValues(req *http.Request, values [][]string, i int, name string) []string {
+	if values != nil {
+		return values[i]
+	}
+	return req.Header[headerKey(name)]
 }
 
 func appendSignedHeaders(dst []byte, signedHeaders []string) []byte {

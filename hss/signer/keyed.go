@@ -309,16 +309,17 @@ func (st *signerState) canonicalSumWith(d *digestState, req *http.Request, signe
 	return sum
 }
 
-// restLen is at least the length of what canonicalSumWith appends after
-// the kept beginning: the canonical headers from signedHeaders[k] on
-// (values untrimmed, so never shorter than written) and appendCanonicalRest.
+// restLen is at least the length of what canonicalSumWith and
+// canonicalSumIn append after the beginning: the canonical headers from
+// signedHeaders[k] on (values untrimmed, so never shorter than written; nil
+// values: read from req.Header) and appendCanonicalRest.
 func restLen(req *http.Request, signedHeaders []string, values [][]string, k int, payloadHash string, sdkDate []byte) int {
 	n := 2 + len(payloadHash) + len(sdkDate) + len(requestHost(req))
 	for i, name := range signedHeaders {
 		n += len(name) + 1 // in the signed headers' line
 		if i >= k {
 			n += len(name) + 2 // "name:" and '\n'
-			for _, v := range values[i] {
+			for _, v := range signedValues(req, values, i, name) {
 				n += len(v) + 1
 			}
 		}

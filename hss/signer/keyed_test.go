@@ -386,6 +386,7 @@ func TestSignerKeepsWhatRepeats(t *testing.T) {
 		i++
 		_ = Sign(req("offset="+strconv.Itoa(i)), EmptyPayloadHash, key, katTime)
 	})
+	first := i + 1 // the first offset the Signer signs
 	n := testing.AllocsPerRun(64, func() {
 		i++
 		_ = s.Sign(req("offset="+strconv.Itoa(i)), EmptyPayloadHash, katTime)
@@ -393,8 +394,10 @@ func TestSignerKeepsWhatRepeats(t *testing.T) {
 	if !keeps(s, repeated) {
 		t.Error("beginnings signed once each pushed out a kept one")
 	}
-	if one := req("offset=1"); keeps(s, one) {
-		t.Error("a beginning signed once is kept")
+	for _, o := range []int{first, i} {
+		if keeps(s, req("offset="+strconv.Itoa(o))) {
+			t.Errorf("offset=%d, signed once by the Signer, is kept", o)
+		}
 	}
 	if !raceEnabled && n > base {
 		t.Errorf("new beginnings: %v allocations a request and signature, Sign's %v", n, base)
@@ -475,26 +478,39 @@ func TestSignerPrefixesAlternate(t *testing.T) {
 	})
 }
 
+// tokenRequest is an operate request dated date with a security token of n
+// bytes, all 'Z': no other "ZZZZ" is in its canonical request.
+func tokenRequest(date string, n int) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/operate", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(HeaderProjectID, "p")
+	req.Header.Set(HeaderDate, date)
+	req.Header.Set(HeaderSecurityToken, strings.Repeat("Z", n))
+	return req
+}
+
 // TestSignerForgetsTheToken: the buffer a Signer hashes a canonical
 // request in is left without the security token it held, for a new
 // beginning and a kept one, and with tokens long enough to make the
 // buffer grow (a grown buffer's first array must not keep a copy).
 func TestSignerForgetsTheToken(t *testing.T) {
-	s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const date = "20240102T030405Z"
 	signed := []string{"content-type", "host", "x-project-id", "x-sdk-date", "x-security-token"}
 	for n := 4; n <= 1500; n += 7 {
-		req, _ := http.NewRequest(http.MethodPost, "https://hss.example/v5/p/event/operate", nil)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(HeaderProjectID, "p")
-		req.Header.Set(HeaderDate, date)
-		req.Header.Set(HeaderSecurityToken, strings.Repeat("Z", n)) // no other "ZZZZ" in a canonical request
+		req := tokenRequest(date, n)
 		values := [][]string{req.Header["Content-Type"], nil, req.Header[HeaderProjectID], nil, req.Header[HeaderSecurityToken]}
 		want := sha256.Sum256([]byte(CanonicalRequest(req, signed, EmptyPayloadHash)))
-		for _, kept := range []string{"new", "kept"} {
+		// A Signer of its own for each length, so that the token goes
+		// through each branch: a beginning seen first (not kept), seen
+		// again (kept now), and kept.
+		s, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: katSecretKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kept := range []string{"new", "new, kept now", "kept"} {
+			if keeps(s, req) != (kept == "kept") {
+				t.Fatalf("token of %d bytes, %s beginning: kept is %v", n, kept, !(kept == "kept"))
+			}
 			d := &digestState{h: sha256.New(), buf: make([]byte, 0, 512)}
 			first := d.buf[:cap(d.buf)]
 			if got := s.st.canonicalSumWith(d, req, signed, values, EmptyPayloadHash, []byte(date)); got != want {
@@ -502,6 +518,40 @@ func TestSignerForgetsTheToken(t *testing.T) {
 			}
 			if bytes.Contains(first, []byte("ZZZZ")) || bytes.Contains(d.buf[:cap(d.buf)], []byte("ZZZZ")) {
 				t.Errorf("token of %d bytes, %s beginning: the buffer still holds the security token", n, kept)
+			}
+		}
+	}
+}
+
+// TestSignForgetsTheToken: the buffer Sign (and Verify) hash a canonical
+// request in is left without the security token it held, whether the
+// values come read (Sign's) or not (Verify's), with or without x-sdk-date
+// among the signed headers, and with tokens long enough to make the buffer
+// grow (its first array, Sign's on the stack, must not keep a copy).
+func TestSignForgetsTheToken(t *testing.T) {
+	const date = "20240102T030405Z"
+	withDate := []string{"content-type", "host", "x-project-id", "x-sdk-date", "x-security-token"}
+	noDate := []string{"content-type", "host", "x-project-id", "x-security-token"}
+	for n := 4; n <= 1500; n += 7 {
+		req := tokenRequest(date, n)
+		read := [][]string{req.Header["Content-Type"], nil, req.Header[HeaderProjectID], nil, req.Header[HeaderSecurityToken]}
+		for _, c := range []struct {
+			name   string
+			signed []string
+			values [][]string
+		}{
+			{"Sign's", withDate, read},
+			{"Verify's", withDate, nil},
+			{"Verify's without x-sdk-date", noDate, nil},
+		} {
+			want := sha256.Sum256([]byte(CanonicalRequest(req, c.signed, EmptyPayloadHash)))
+			buf := make([]byte, 0, 512)
+			first := buf[:cap(buf)]
+			if got := canonicalSumIn(buf, req, c.signed, c.values, EmptyPayloadHash, []byte(date)); got != want {
+				t.Fatalf("token of %d bytes, %s values: not the canonical request's hash", n, c.name)
+			}
+			if bytes.Contains(first, []byte("ZZZZ")) {
+				t.Errorf("token of %d bytes, %s values: the buffer still holds the security token", n, c.name)
 			}
 		}
 	}

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -230,8 +231,7 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 		crSum = s.canonicalSum(req, signedHeaders, values, payloadHash, sdkDate)
 	} else {
 		var crBuf [1024]byte
-		cr := appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
-		crSum = sha256.Sum256(cr)
+		crSum = canonicalSumIn(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 	}
 	var crHex [64]byte
 	hex.Encode(crHex[:], crSum[:])
@@ -248,6 +248,29 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 	var out [64]byte
 	hex.Encode(out[:], sum[:])
 	return out
+}
+
+// canonicalSumIn returns the SHA-256 of req's canonical request, built in
+// buf (Sign's is on the stack, and holds a typical request), and leaves
+// what it was built in cleared: it held the security token, when there was
+// one. Room for the headers from x-sdk-date on and the rest is made before
+// they are written, as a Signer does: a buffer that grew after the token
+// (which sorts after x-sdk-date) was written would leave a copy of it in
+// the array it left, which clear does not reach.
+func canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
+	k := max(slices.Index(signedHeaders, "x-sdk-date"), 0) // Verify's may lack it
+	head, rest := values, values                           // nil: read from req.Header
+	if values != nil {
+		head, rest = values[:k], values[k:]
+	}
+	cr := appendCanonicalHead(buf, req)
+	cr = appendCanonicalHeaders(cr, req, signedHeaders[:k], head, sdkDate)
+	cr = slices.Grow(cr, restLen(req, signedHeaders, values, k, payloadHash, sdkDate))
+	cr = appendCanonicalHeaders(cr, req, signedHeaders[k:], rest, sdkDate)
+	cr = appendCanonicalRest(cr, signedHeaders, payloadHash)
+	sum := sha256.Sum256(cr)
+	clear(cr)
+	return sum
 }
 
 // hmacSHA256 returns HMAC-SHA256(key, msg) as RFC 2104 defines it:
