@@ -508,8 +508,8 @@ func TestSignerForgetsTheToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, kept := range []string{"new", "new, kept now", "kept"} {
-			if keeps(s, req) != (kept == "kept") {
-				t.Fatalf("token of %d bytes, %s beginning: kept is %v", n, kept, !(kept == "kept"))
+			if got := keeps(s, req); got != (kept == "kept") {
+				t.Fatalf("token of %d bytes, %s beginning: kept is %v", n, kept, got)
 			}
 			d := &digestState{h: sha256.New(), buf: make([]byte, 0, 512)}
 			first := d.buf[:cap(d.buf)]
