@@ -468,9 +468,39 @@ func CanonicalRequest(req *http.Request, signedHeaders []string, payloadHash str
 // nil, are the signed headers' values, and sdkDate, when not nil, stands for
 // the X-Sdk-Date header (see appendCanonicalHeaders).
 func appendCanonicalRequest(dst []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
-	dst = appendCanonicalHead(dst, req)
-	dst = appendCanonicalHeaders(dst, req, signedHeaders, values, sdkDate)
+	return appendCanonicalTail(appendCanonicalHead(dst, req), req, signedHeaders, values, 0, payloadHash, sdkDate)
+}
+
+// appendCanonicalTail appends the canonical request from the canonical
+// header signedHeaders[k] on: those headers, then appendCanonicalRest.
+// Room for all of it is made first: a security token among them, in a
+// buffer that grew after it was written, would be left in the array the
+// buffer left, where clearing the buffer does not reach it. (A Signer
+// starts the tail at x-sdk-date, which the token sorts after.)
+func appendCanonicalTail(dst []byte, req *http.Request, signedHeaders []string, values [][]string, k int, payloadHash string, sdkDate []byte) []byte {
+	dst = slices.Grow(dst, tailLen(req, signedHeaders, values, k, payloadHash, sdkDate))
+	var rest [][]string // nil: read from req.Header
+	if values != nil {
+		rest = values[k:]
+	}
+	dst = appendCanonicalHeaders(dst, req, signedHeaders[k:], rest, sdkDate)
 	return appendCanonicalRest(dst, signedHeaders, payloadHash)
+}
+
+// tailLen is at least the length of what appendCanonicalTail appends: the
+// values are counted untrimmed, so never shorter than written.
+func tailLen(req *http.Request, signedHeaders []string, values [][]string, k int, payloadHash string, sdkDate []byte) int {
+	n := 2 + len(payloadHash) + len(sdkDate) + len(requestHost(req))
+	for i, name := range signedHeaders {
+		n += len(name) + 1 // in the signed headers' line
+		if i >= k {
+			n += len(name) + 2 // "name:" and '\n'
+			for _, v := range signedValues(req, values, i, name) {
+				n += len(v) + 1
+			}
+		}
+	}
+	return n
 }
 
 // appendCanonicalRest appends the end of a canonical request, after its

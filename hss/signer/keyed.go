@@ -297,34 +297,11 @@ func (st *signerState) canonicalSumWith(d *digestState, req *http.Request, signe
 		}
 		d.buf = append(d.buf[:0], d.buf[n:]...)
 	}
-	// Room for the rest before any of it is written: the security token
-	// sorts after x-sdk-date, and a buffer that grew after it was written
-	// would leave a copy of it behind that clear does not reach.
-	d.buf = slices.Grow(d.buf, restLen(req, signedHeaders, values, k, payloadHash, sdkDate))
-	d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[k:], values[k:], sdkDate)
-	d.buf = appendCanonicalRest(d.buf, signedHeaders, payloadHash)
+	d.buf = appendCanonicalTail(d.buf, req, signedHeaders, values, k, payloadHash, sdkDate)
 	d.h.Write(d.buf)
 	sum := [sha256.Size]byte(d.h.Sum(d.sum[:0]))
 	clear(d.buf) // it held the security token, when there was one
 	return sum
-}
-
-// restLen is at least the length of what canonicalSumWith and
-// canonicalSumIn append after the beginning: the canonical headers from
-// signedHeaders[k] on (values untrimmed, so never shorter than written; nil
-// values: read from req.Header) and appendCanonicalRest.
-func restLen(req *http.Request, signedHeaders []string, values [][]string, k int, payloadHash string, sdkDate []byte) int {
-	n := 2 + len(payloadHash) + len(sdkDate) + len(requestHost(req))
-	for i, name := range signedHeaders {
-		n += len(name) + 1 // in the signed headers' line
-		if i >= k {
-			n += len(name) + 2 // "name:" and '\n'
-			for _, v := range signedValues(req, values, i, name) {
-				n += len(v) + 1
-			}
-		}
-	}
-	return n
 }
 
 // String describes the Signer with its secret key redacted.

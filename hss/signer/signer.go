@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -251,23 +250,11 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 }
 
 // canonicalSumIn returns the SHA-256 of req's canonical request, built in
-// buf (Sign's is on the stack, and holds a typical request), and leaves
-// what it was built in cleared: it held the security token, when there was
-// one. Room for the headers from x-sdk-date on and the rest is made before
-// they are written, as a Signer does: a buffer that grew after the token
-// (which sorts after x-sdk-date) was written would leave a copy of it in
-// the array it left, which clear does not reach.
+// buf (Sign's is on the stack, and holds a typical request), and clears
+// what it was built in, as a Signer does: it held the security token, when
+// there was one (appendCanonicalRequest makes room before writing it).
 func canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	k := max(slices.Index(signedHeaders, "x-sdk-date"), 0) // Verify's may lack it
-	head, rest := values, values                           // nil: read from req.Header
-	if values != nil {
-		head, rest = values[:k], values[k:]
-	}
-	cr := appendCanonicalHead(buf, req)
-	cr = appendCanonicalHeaders(cr, req, signedHeaders[:k], head, sdkDate)
-	cr = slices.Grow(cr, restLen(req, signedHeaders, values, k, payloadHash, sdkDate))
-	cr = appendCanonicalHeaders(cr, req, signedHeaders[k:], rest, sdkDate)
-	cr = appendCanonicalRest(cr, signedHeaders, payloadHash)
+	cr := appendCanonicalRequest(buf, req, signedHeaders, values, payloadHash, sdkDate)
 	sum := sha256.Sum256(cr)
 	clear(cr)
 	return sum
