@@ -47,7 +47,7 @@ func setHeader(h http.Header, key, value string) {
 
 // accessKeyAuth signs each attempt with SDK-HMAC-SHA256.
 type accessKeyAuth struct {
-	signer        *signer.Signer // the key, with its HMAC states
+	signer        *signer.Signer // the key, with the canonical request beginnings it keeps
 	securityToken string
 }
 

@@ -623,7 +623,11 @@ func BenchmarkFloorPlusWork(b *testing.B) {
 // BenchmarkExport and BenchmarkHandle, answered in memory by the server's
 // handler instead of over a connection. The floor's line is net/http's
 // http.Client alone.
-func BenchmarkClientOnly(b *testing.B) {
+func BenchmarkClientOnly(b *testing.B) { inMemory(b, benchLoop) }
+
+// inMemory runs our client's and the floor's export and handle calls,
+// answered in memory (memoryTransport), each timed by loop.
+func inMemory(b *testing.B, loop func(*testing.B, func() error)) {
 	srv := benchServer()
 	ctx := context.Background()
 	hc := &http.Client{Transport: memoryTransport{srv}}
@@ -635,12 +639,43 @@ func BenchmarkClientOnly(b *testing.B) {
 			auth := map[bool]string{false: "aksk", true: "token"}[token]
 			b.Run(op.name+"ours/"+auth, func(b *testing.B) {
 				c := newBenchClient(b, srv, token, hc)
-				benchLoop(b, func() error { return op.call(c) })
+				loop(b, func() error { return op.call(c) })
 			})
 			b.Run(op.name+"floor/"+auth, func(b *testing.B) {
 				f := newFloorRequest(b, captureOurs(b, srv, token, op.call))
-				benchLoop(b, func() error { return f.do(hc) })
+				loop(b, func() error { return f.do(hc) })
 			})
 		}
 	}
+}
+
+// BenchmarkColdCaches is BenchmarkClientOnly with the caches cold: an
+// 8 MiB buffer (twice this machine's L2 per core) is written through
+// before each call, outside the call's time, as a round trip's system
+// calls and the host's other guests leave them. Each call is timed alone
+// and the median reported (median-ns/call); ns/op is the thrash's. It
+// shows what a call's code and data footprint costs once they are out of
+// L1 and L2: on the wire, a client's own work costs about twice what
+// BenchmarkClientOnly says (interop/PERFORMANCE.md). Not part of `make
+// bench`; run it with -bench ColdCaches -benchtime 3000x.
+func BenchmarkColdCaches(b *testing.B) {
+	thrash := make([]byte, 8<<20)
+	inMemory(b, func(b *testing.B, call func() error) {
+		if err := call(); err != nil {
+			b.Fatal(err)
+		}
+		times := make([]time.Duration, 0, b.N)
+		for range b.N {
+			for i := 0; i < len(thrash); i += 64 {
+				thrash[i]++
+			}
+			start := time.Now()
+			if err := call(); err != nil {
+				b.Fatal(err)
+			}
+			times = append(times, time.Since(start))
+		}
+		slices.Sort(times)
+		b.ReportMetric(float64(times[len(times)/2]), "median-ns/call")
+	})
 }

@@ -70,7 +70,7 @@ func BenchmarkSign(b *testing.B) {
 	key := Key{AccessKey: katAccessKey, SecretKey: katSecretKey}
 	payloadHash := HashPayload([]byte(`{"export_headers":[["event_type","Event type"],["event_name","Event name"]]}`))
 	b.Run("export", func(b *testing.B) { benchSign(b, key, payloadHash, benchExportRequest(b)) })
-	// The same signature from a Signer, which keeps the key's HMAC states.
+	// The same signature from a Signer, which keeps the canonical request's beginning.
 	b.Run("signer", func(b *testing.B) { benchSigner(b, key, payloadHash, benchExportRequest(b)) })
 	// A handle call's request, by Sign and by a Signer.
 	b.Run("handle", func(b *testing.B) {

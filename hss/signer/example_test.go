@@ -31,8 +31,9 @@ func ExampleSign() {
 	// signer.Key{AccessKey: HPUAEXAMPLEAK0000001, SecretKey: [redacted]}
 }
 
-// A Signer keeps the key's HMAC states between signatures: for a program
-// that signs many requests with one key, as the hss client does.
+// A Signer signs with one key, keeping what repeated calls to one
+// operation share between signatures: for a program that signs many
+// requests with one key, as the hss client does.
 func ExampleNewSigner() {
 	s, err := signer.NewSigner(signer.Key{AccessKey: "HPUAEXAMPLEAK0000001", SecretKey: "ExampleSecretKey/with+chars=0123456789ab"})
 	if err != nil {

@@ -1,50 +1,43 @@
 package signer
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/maphash"
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Signer signs requests with one key, as Sign does, and faster: it keeps
-// HMAC-SHA256 states of the secret key whose key blocks are already
-// hashed, so a signature hashes three SHA-256 blocks for its HMAC instead
-// of five; and it keeps the SHA-256 states of the beginnings of the last
-// few canonical requests it signed more than once (the method, path, query
-// and the signed headers that sort before x-sdk-date), so that the next
-// call to one of those operations neither writes nor hashes that part
-// again. Its signatures are Sign's, byte for byte. A Signer is safe for
-// concurrent use; like a Key, it never shows its secret key when printed,
-// by value or by pointer, nor when it is a field of another struct. Make
-// one with NewSigner: the zero Signer refuses to sign.
+// Signer signs requests with one key, as Sign does, and with less work
+// per call: it keeps the beginnings of the last few canonical requests it
+// signed more than once (the method, path, query and the signed headers
+// that sort before x-sdk-date), so that the next call to one of those
+// operations copies that part instead of writing it again. Everything else
+// is Sign's: the canonical request is built and hashed in a buffer on the
+// stack, and the HMAC computed as Sign computes it. A signature touches
+// little memory besides the request, which is what a call pays for on the
+// wire, where the caches are cold (interop/PERFORMANCE.md). Its
+// signatures are Sign's, byte for byte. A Signer is safe for concurrent
+// use; like a Key, it never shows its secret key when printed, by value or
+// by pointer, nor when it is a field of another struct. Make one with
+// NewSigner: the zero Signer refuses to sign.
 type Signer struct {
 	st *signerState
 }
 
-// signerState is a Signer's key and HMAC states. The secret key is kept in
-// a closure: fmt prints a func as an address, whichever verb and however
+// signerState is a Signer's key and kept beginnings. The secret key is kept
+// in a closure: fmt prints a func as an address, whichever verb and however
 // deep, so even a Signer printed field by field (by value, in an
 // unexported field of another struct) does not show it.
 type signerState struct {
 	accessKey string
 	secretKey func() string
-	macs      sync.Pool // of *macState for the secret key
-	// plain: crypto/hmac refused the key (in FIPS 140-only mode, keys
-	// shorter than 112 bits), so the HMAC is computed as Sign computes it.
-	plain bool
 	// prefixes are the beginnings of the last canonical requests signed
-	// (see canonicalSum), replaced in turn from next; digests are SHA-256
-	// states with buffers.
+	// (see canonicalSum), replaced in turn from next.
 	prefixes [prefixSlots]atomic.Pointer[crPrefix]
 	next     atomic.Uint32
 	// seen are fingerprints of the beginnings last signed and not kept,
@@ -54,7 +47,6 @@ type signerState struct {
 	seen     [prefixSlots]atomic.Uint64
 	seenNext atomic.Uint32
 	seed     maphash.Seed
-	digests  sync.Pool // of *digestState
 }
 
 // prefixSlots is how many canonical request beginnings a Signer keeps: a
@@ -67,15 +59,13 @@ const prefixSlots = 4
 // to be kept.
 const maxPrefixHeaders = 3
 
-// crPrefix is the beginning of a canonical request that a Signer has
-// hashed: everything before the x-sdk-date line, which is all a call's
-// signature shares with the next call's to the same operation (method,
-// URI, query, and the signed headers that sort before x-sdk-date:
+// crPrefix is the beginning of a canonical request that a Signer keeps:
+// everything before the x-sdk-date line, which is all a call's canonical
+// request shares with the next call's to the same operation (method, URI,
+// query, and the signed headers that sort before x-sdk-date:
 // content-type, host, x-project-id). It keeps what the beginning was made
-// from, to tell whether a request has the same, and the SHA-256 state
-// after its whole 64-byte blocks, so that the next request with this
-// beginning hashes only the rest. One allocation holds it (two or more
-// when a header has several values, which are copied); it is never
+// from, to tell whether a request has the same, and the beginning's text,
+// which the next request with it copies instead of writing. It is never
 // written after it is stored. It holds no secret: the key is not in a
 // canonical request, and x-security-token sorts after x-sdk-date.
 type crPrefix struct {
@@ -85,10 +75,7 @@ type crPrefix struct {
 	count                              [maxPrefixHeaders]int      // how many values each had (0 for host)
 	one                                [maxPrefixHeaders]string   // the value, when there was one
 	many                               [maxPrefixHeaders][]string // a copy of the values, when more
-	state                              [128]byte                  // sha256 state after the whole blocks
-	stateLen                           int
-	tail                               [sha256.BlockSize]byte // the beginning's bytes after them
-	tailLen                            int
+	text                               string                     // the beginning, as written
 }
 
 // same reports whether req, with these signed headers and values before
@@ -119,13 +106,12 @@ func (p *crPrefix) same(method string, u *url.URL, host string, names []string, 
 }
 
 // newCRPrefix returns the beginning of a canonical request to keep, made
-// from these parts, with the SHA-256 state h holds after its whole blocks
-// and the bytes after them; nil when it cannot be kept.
-func newCRPrefix(method string, u *url.URL, host string, names []string, values [][]string, h hash.Hash, tail []byte) *crPrefix {
+// from these parts, whose text is text; nil when it cannot be kept.
+func newCRPrefix(method string, u *url.URL, host string, names []string, values [][]string, text []byte) *crPrefix {
 	if len(names) > maxPrefixHeaders {
 		return nil
 	}
-	p := &crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host, n: len(names)}
+	p := &crPrefix{method: method, path: u.Path, rawPath: u.RawPath, query: u.RawQuery, host: host, n: len(names), text: string(text)}
 	for i, n := range names {
 		v := values[i]
 		p.names[i], p.count[i] = n, len(v)
@@ -137,13 +123,6 @@ func newCRPrefix(method string, u *url.URL, host string, names []string, values 
 			p.many[i] = slices.Clone(v) // the caller may write into its slice later
 		}
 	}
-	// crypto/sha256 appends its state (108 bytes) in place, into p.state.
-	state, err := h.(encoding.BinaryAppender).AppendBinary(p.state[:0])
-	if err != nil || len(state) > len(p.state) {
-		return nil
-	}
-	p.stateLen = len(state)
-	p.tailLen = copy(p.tail[:], tail) // less than a block
 	return p
 }
 
@@ -176,23 +155,6 @@ func (st *signerState) keepPrefix(p *crPrefix) {
 	st.prefixes[st.next.Add(1)%prefixSlots].Store(p)
 }
 
-// digestState is a SHA-256 with room for what it hashes and its sum: as
-// for macState, what goes through the hash.Hash interface escapes.
-type digestState struct {
-	h   hash.Hash
-	buf []byte
-	sum [sha256.Size]byte
-}
-
-// macState is one HMAC-SHA256 of the secret key, with room for the message
-// and the sum: what goes through the hash.Hash interface escapes, so the
-// caller's buffers on the stack are copied here rather than handed over.
-type macState struct {
-	h   hash.Hash
-	msg []byte
-	sum [sha256.Size]byte
-}
-
 // NewSigner returns a Signer for key, or the error Sign would return for
 // it: an empty access or secret key, or an access key that is not visible
 // ASCII without commas.
@@ -201,32 +163,7 @@ func NewSigner(key Key) (*Signer, error) {
 		return nil, err
 	}
 	sk := key.SecretKey
-	s := &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }, seed: maphash.MakeSeed()}
-	s.digests.New = func() any { return &digestState{h: sha256.New(), buf: make([]byte, 0, 512)} }
-	secret := []byte(key.SecretKey)
-	newMAC := func() any {
-		// hmac.New hashes the padded key blocks; its Reset restores the
-		// states after them instead of hashing them again.
-		return &macState{h: hmac.New(sha256.New, secret)}
-	}
-	if first, ok := tryNewMAC(newMAC); ok {
-		s.macs.New = newMAC
-		s.macs.Put(first)
-	} else {
-		s.plain = true
-	}
-	return &Signer{st: s}, nil
-}
-
-// tryNewMAC makes one HMAC state, or reports that crypto/hmac panicked, as
-// it does for a short key in FIPS 140-only mode (GODEBUG=fips140=only).
-func tryNewMAC(newMAC func() any) (m any, ok bool) {
-	defer func() {
-		if recover() != nil {
-			m, ok = nil, false
-		}
-	}()
-	return newMAC(), true
+	return &Signer{st: &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }, seed: maphash.MakeSeed()}}, nil
 }
 
 // Sign signs req at time t, as the package's Sign does with the Signer's
@@ -243,65 +180,40 @@ func (s *Signer) key() Key {
 	return Key{AccessKey: s.st.accessKey, SecretKey: s.st.secretKey()}
 }
 
-// mac returns HMAC-SHA256 of msg under the secret key.
-func (s *Signer) mac(msg []byte) [sha256.Size]byte {
-	st := s.st
-	if st.plain {
-		return hmacSHA256(st.secretKey(), msg)
-	}
-	m := st.macs.Get().(*macState)
-	m.h.Reset()
-	m.msg = append(m.msg[:0], msg...)
-	m.h.Write(m.msg)
-	sum := [sha256.Size]byte(m.h.Sum(m.sum[:0]))
-	st.macs.Put(m)
-	return sum
-}
-
 // canonicalSum returns the SHA-256 of req's canonical request, as
-// signature computes it, from the state of a kept beginning when req has
-// it (see crPrefix): the second and later calls to one operation hash and
-// write only what follows the headers before x-sdk-date. A request with a
-// new beginning is hashed in full, and its beginning kept. values are the
-// signed headers' values as sign reads them (not nil); signedHeaders holds
-// x-sdk-date, which sign always signs.
+// signature computes it, built in a buffer on the stack (as Sign's is)
+// from a kept beginning when req has it (see crPrefix): the second and
+// later calls to one operation write only what follows the headers before
+// x-sdk-date. A request with a new beginning has it written in full, and
+// kept the second time it is seen. values are the signed headers' values
+// as sign reads them (not nil); signedHeaders holds x-sdk-date, which sign
+// always signs.
 func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	d := s.st.digests.Get().(*digestState)
-	sum := s.st.canonicalSumWith(d, req, signedHeaders, values, payloadHash, sdkDate)
-	s.st.digests.Put(d)
-	return sum
+	var buf [1024]byte
+	return s.st.canonicalSumIn(buf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 }
 
-// canonicalSumWith is canonicalSum with the digest d, whose buffer it
-// leaves cleared.
-func (st *signerState) canonicalSumWith(d *digestState, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
+// canonicalSumIn is canonicalSum in buf, which it leaves cleared (as far
+// as it wrote) when it returns.
+func (st *signerState) canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
 	u := req.URL
 	method := requestMethod(req)
 	host := requestHost(req)
 	k := slices.Index(signedHeaders, "x-sdk-date") // sign always signs it
-	p := st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k])
-	if p != nil && d.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.state[:p.stateLen]) == nil {
-		d.buf = append(d.buf[:0], p.tail[:p.tailLen]...)
+	if p := st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]); p != nil {
+		buf = append(buf, p.text...)
 	} else {
-		d.h.Reset()
-		d.buf = appendCanonicalHead(d.buf[:0], req)
-		d.buf = appendCanonicalHeaders(d.buf, req, signedHeaders[:k], values[:k], nil)
-		n := len(d.buf) &^ (sha256.BlockSize - 1)
-		d.h.Write(d.buf[:n])
+		buf = appendCanonicalHead(buf, req)
+		buf = appendCanonicalHeaders(buf, req, signedHeaders[:k], values[:k], nil)
 		// Kept the second time it is seen; not when another goroutine
 		// has kept it meanwhile: a second copy would only push out another.
-		if st.seenBefore(d.buf) && st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]) == nil {
-			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], d.h, d.buf[n:]); p != nil {
+		if st.seenBefore(buf) && st.lookupPrefix(method, u, host, signedHeaders[:k], values[:k]) == nil {
+			if p := newCRPrefix(method, u, host, signedHeaders[:k], values[:k], buf); p != nil {
 				st.keepPrefix(p)
 			}
 		}
-		d.buf = append(d.buf[:0], d.buf[n:]...)
 	}
-	d.buf = appendCanonicalTail(d.buf, req, signedHeaders, values, k, payloadHash, sdkDate)
-	d.h.Write(d.buf)
-	sum := [sha256.Size]byte(d.h.Sum(d.sum[:0]))
-	clear(d.buf) // it held the security token, when there was one
-	return sum
+	return sumAndClear(appendCanonicalTail(buf, req, signedHeaders, values, k, payloadHash, sdkDate))
 }
 
 // String describes the Signer with its secret key redacted.

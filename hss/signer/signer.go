@@ -3,9 +3,9 @@
 //
 // Sign is a pure function of the request, the payload hash, the key and
 // the time: it reads no clock and keeps no state, so a known-answer test
-// pins it down. A Signer (NewSigner) signs the same with one key, faster:
-// it keeps the key's HMAC states, and the hash of the part of a canonical
-// request that repeated calls to one operation share, between signatures.
+// pins it down. A Signer (NewSigner) signs the same with one key, with
+// less work: it keeps the part of a canonical request that repeated calls
+// to one operation share, between signatures.
 // The canonical pieces (CanonicalURI, CanonicalQuery, CanonicalRequest,
 // StringToSign, Signature) are exported for such tests and for Verify,
 // which checks a request as the gateway would and backs the fake server in
@@ -221,9 +221,9 @@ func appendDate(dst []byte, t time.Time) []byte {
 // stay on the stack for a typical request.
 //
 // values are the signed headers' values (nil: read from req.Header; only
-// without a Signer). With a Signer s, the canonical request's hash starts
-// from a kept beginning (canonicalSum) and the HMAC from the key's
-// precomputed states; the signature is the same.
+// without a Signer). With a Signer s, the canonical request starts from a
+// kept beginning when req has one (see Signer.canonicalSum); the signature
+// is the same.
 func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
 	var crSum [sha256.Size]byte
 	if s != nil { // sign's call, which passes the values it read
@@ -238,12 +238,7 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 	var stsBuf [len(Algorithm) + 1 + len(DateLayout) + 1 + 64]byte
 	sts := appendStringToSign(stsBuf[:0], crHex[:], sdkDate)
 
-	var sum [sha256.Size]byte
-	if s != nil {
-		sum = s.mac(sts)
-	} else {
-		sum = hmacSHA256(secretKey, sts)
-	}
+	sum := hmacSHA256(secretKey, sts)
 	var out [64]byte
 	hex.Encode(out[:], sum[:])
 	return out
@@ -251,10 +246,16 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 
 // canonicalSumIn returns the SHA-256 of req's canonical request, built in
 // buf (Sign's is on the stack, and holds a typical request), and clears
-// what it was built in, as a Signer does: it held the security token, when
-// there was one (appendCanonicalRequest makes room before writing it).
+// what it was built in, as a Signer does (sumAndClear).
 func canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	cr := appendCanonicalRequest(buf, req, signedHeaders, values, payloadHash, sdkDate)
+	return sumAndClear(appendCanonicalRequest(buf, req, signedHeaders, values, payloadHash, sdkDate))
+}
+
+// sumAndClear returns the SHA-256 of a canonical request and clears the
+// bytes it was in: they held the security token, when there was one.
+// appendCanonicalTail makes room before writing it, so that no earlier
+// array of the buffer keeps a copy.
+func sumAndClear(cr []byte) [sha256.Size]byte {
 	sum := sha256.Sum256(cr)
 	clear(cr)
 	return sum
