@@ -19,9 +19,10 @@ import (
 // operations copies that part instead of writing it again. Everything else
 // is Sign's: the canonical request is built and hashed in a buffer on the
 // stack, and the HMAC computed as Sign computes it. A signature touches
-// little memory besides the request, which is what a call pays for on the
-// wire, where the caches are cold (interop/PERFORMANCE.md). Its
-// signatures are Sign's, byte for byte. A Signer is safe for concurrent
+// little memory besides the request, which is what a call pays for when
+// the caches are cold, as they are between the calls of a program that
+// does other work (interop/PERFORMANCE.md). Its signatures are Sign's,
+// byte for byte. A Signer is safe for concurrent
 // use; like a Key, it never shows its secret key when printed, by value or
 // by pointer, nor when it is a field of another struct. Make one with
 // NewSigner: the zero Signer refuses to sign.
