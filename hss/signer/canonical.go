@@ -506,7 +506,8 @@ func tailLen(req *http.Request, signedHeaders []string, values [][]string, k int
 // appendCanonicalRest appends the end of a canonical request, after its
 // canonical headers: \n SignedHeaders \n payloadHash. A Signer writes the
 // headers before x-sdk-date with the head (appendCanonicalHead), keeps
-// their hash, and writes the rest of the headers and this part per call.
+// their text (crPrefix), and writes the rest of the headers and this part
+// per call.
 func appendCanonicalRest(dst []byte, signedHeaders []string, payloadHash string) []byte {
 	dst = append(dst, '\n')
 	dst = appendSignedHeaders(dst, signedHeaders)

@@ -22,10 +22,10 @@ import (
 // little memory besides the request, which is what a call pays for when
 // the caches are cold, as they are between the calls of a program that
 // does other work (interop/PERFORMANCE.md). Its signatures are Sign's,
-// byte for byte. A Signer is safe for concurrent
-// use; like a Key, it never shows its secret key when printed, by value or
-// by pointer, nor when it is a field of another struct. Make one with
-// NewSigner: the zero Signer refuses to sign.
+// byte for byte. A Signer is safe for concurrent use; like a Key, it never
+// shows its secret key when printed, by value or by pointer, nor when it
+// is a field of another struct. Make one with NewSigner: the zero Signer
+// refuses to sign.
 type Signer struct {
 	st *signerState
 }
@@ -36,6 +36,9 @@ type Signer struct {
 // unexported field of another struct) does not show it.
 type signerState struct {
 	accessKey string
+	// secretKey is the HMAC key: the secret key, or its SHA-256 when it is
+	// longer than a block, which HMAC would hash first (RFC 2104): the
+	// same signatures, without hashing it again for each one.
 	secretKey func() string
 	// prefixes are the beginnings of the last canonical requests signed
 	// (see canonicalSum), replaced in turn from next.
@@ -164,6 +167,10 @@ func NewSigner(key Key) (*Signer, error) {
 		return nil, err
 	}
 	sk := key.SecretKey
+	if len(sk) > sha256.BlockSize {
+		sum := sha256.Sum256([]byte(sk))
+		sk = string(sum[:])
+	}
 	return &Signer{st: &signerState{accessKey: key.AccessKey, secretKey: func() string { return sk }, seed: maphash.MakeSeed()}}, nil
 }
 
@@ -194,9 +201,18 @@ func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values 
 	return s.st.canonicalSumIn(buf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 }
 
-// canonicalSumIn is canonicalSum in buf, which it leaves cleared (as far
-// as it wrote) when it returns.
+// canonicalSumIn is canonicalSum in buf: the canonical request that
+// appendCanonical builds there, hashed and cleared (sumAndClear).
 func (st *signerState) canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
+	return sumAndClear(st.appendCanonical(buf, req, signedHeaders, values, payloadHash, sdkDate))
+}
+
+// appendCanonical appends req's canonical request to buf, starting from a
+// kept beginning when req has one, and keeps the beginning the second time
+// it is seen. Only the beginning, which holds no secret, is ever in an
+// array that the buffer leaves when it grows: appendCanonicalTail makes
+// room before writing the rest.
+func (st *signerState) appendCanonical(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {
 	u := req.URL
 	method := requestMethod(req)
 	host := requestHost(req)
@@ -214,7 +230,7 @@ func (st *signerState) canonicalSumIn(buf []byte, req *http.Request, signedHeade
 			}
 		}
 	}
-	return sumAndClear(appendCanonicalTail(buf, req, signedHeaders, values, k, payloadHash, sdkDate))
+	return appendCanonicalTail(buf, req, signedHeaders, values, k, payloadHash, sdkDate)
 }
 
 // String describes the Signer with its secret key redacted.

@@ -135,8 +135,8 @@ func TestSignerNeverPrintsSecret(t *testing.T) {
 		}
 	}
 	want := "signer.Signer{signer.Key{AccessKey: HPUAEXAMPLE, SecretKey: [redacted]}}"
-	// Every verb prints String, not the Signer's fields (its pool and HMAC
-	// states, which hold the key's pads).
+	// Every verb prints String, not the Signer's fields (its key's closure
+	// and kept beginnings).
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d"} {
 		if got := fmt.Sprintf(format, s); got != want {
 			t.Errorf("Sprintf(%q) = %q, want %q", format, got, want)
@@ -173,6 +173,15 @@ func TestSignerAllocations(t *testing.T) {
 	if n := testing.AllocsPerRun(200, func() { _ = s.Sign(req, hash, katTime) }); n > 2 {
 		t.Errorf("Signer.Sign allocates %v times per call, want at most 2", n)
 	}
+	// A secret longer than a block is hashed once, in NewSigner.
+	long, err := NewSigner(Key{AccessKey: katAccessKey, SecretKey: strings.Repeat("long-secret-", 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = long.Sign(req, hash, katTime)
+	if n := testing.AllocsPerRun(200, func() { _ = long.Sign(req, hash, katTime) }); n > 2 {
+		t.Errorf("Signer.Sign with a 120-byte secret allocates %v times per call, want at most 2", n)
+	}
 }
 
 // TestSignerInFIPSOnlyMode runs itself again with GODEBUG=fips140=only, in
@@ -208,8 +217,8 @@ func TestSignerInFIPSOnlyMode(t *testing.T) {
 	}
 }
 
-// TestSignerPrefixMatchesSign: a Signer hashes the beginning of a canonical
-// request once and starts the next request that shares it from there
+// TestSignerPrefixMatchesSign: a Signer writes the beginning of a canonical
+// request once and copies it into the next request that shares it
 // (crPrefix). Every part of that beginning is changed here, one at a time,
 // between two signatures of one Signer, and each signature is compared with
 // Sign's: a part the Signer did not tell apart would sign the next request
@@ -230,7 +239,10 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 		req.Header.Set(HeaderProjectID, "0123456789abcdef0123456789abcdef")
 		return req
 	}
-	long := strings.Repeat("x", 150) // moves the block boundaries
+	long := strings.Repeat("x", 150)
+	// A beginning longer than the Signer's buffer on the stack, which the
+	// copy of a kept one makes grow.
+	longer := strings.Repeat("y", 1100)
 	variants := []struct {
 		name string
 		edit func(*http.Request)
@@ -252,6 +264,11 @@ func TestSignerPrefixMatchesSign(t *testing.T) {
 		{"query", func(r *http.Request) { r.URL.RawQuery = "enterprise_project_id=0" }},
 		{"no query", func(r *http.Request) { r.URL.RawQuery = "" }},
 		{"query, long", func(r *http.Request) { r.URL.RawQuery = "a=" + long + "&b=" + long }},
+		{"query, longer than the buffer", func(r *http.Request) { r.URL.RawQuery = "a=" + longer }},
+		{"query, longer than the buffer, with a token", func(r *http.Request) {
+			r.URL.RawQuery = "a=" + longer
+			r.Header.Set(HeaderSecurityToken, strings.Repeat("t", 1200))
+		}},
 		{"host from URL", func(r *http.Request) { r.URL.Host = "hss.eu-west-101.myhuaweicloud.eu" }},
 		{"host from Host", func(r *http.Request) { r.Host = "hss.example.internal:8443" }},
 		{"host with spaces", func(r *http.Request) { r.Host = " hss.ap-southeast-1.myhuaweicloud.com " }},
@@ -490,12 +507,16 @@ func TestSignerForgetsTheToken(t *testing.T) {
 			if got := keeps(s, req); got != (kept == "kept") {
 				t.Fatalf("token of %d bytes, %s beginning: kept is %v", n, kept, got)
 			}
+			// canonicalSumIn is sumAndClear of appendCanonical: called
+			// apart here, so that the array the buffer grew into, which
+			// holds the token when it is long, is checked too.
 			buf := make([]byte, 0, 512)
 			first := buf[:cap(buf)]
-			if got := s.st.canonicalSumIn(buf, req, signed, values, EmptyPayloadHash, []byte(date)); got != want {
+			cr := s.st.appendCanonical(buf, req, signed, values, EmptyPayloadHash, []byte(date))
+			if got := sumAndClear(cr); got != want {
 				t.Fatalf("token of %d bytes, %s beginning: not the canonical request's hash", n, kept)
 			}
-			if bytes.Contains(first, []byte("ZZZZ")) {
+			if bytes.Contains(first, []byte("ZZZZ")) || bytes.Contains(cr[:cap(cr)], []byte("ZZZZ")) {
 				t.Errorf("token of %d bytes, %s beginning: the buffer still holds the security token", n, kept)
 			}
 		}
@@ -524,12 +545,15 @@ func TestSignForgetsTheToken(t *testing.T) {
 			{"Verify's without x-sdk-date", noDate, nil},
 		} {
 			want := sha256.Sum256([]byte(CanonicalRequest(req, c.signed, EmptyPayloadHash)))
+			// canonicalSumIn is sumAndClear of appendCanonicalRequest,
+			// called apart here to check the array the buffer grew into.
 			buf := make([]byte, 0, 512)
 			first := buf[:cap(buf)]
-			if got := canonicalSumIn(buf, req, c.signed, c.values, EmptyPayloadHash, []byte(date)); got != want {
+			cr := appendCanonicalRequest(buf, req, c.signed, c.values, EmptyPayloadHash, []byte(date))
+			if got := sumAndClear(cr); got != want {
 				t.Fatalf("token of %d bytes, %s values: not the canonical request's hash", n, c.name)
 			}
-			if bytes.Contains(first, []byte("ZZZZ")) {
+			if bytes.Contains(first, []byte("ZZZZ")) || bytes.Contains(cr[:cap(cr)], []byte("ZZZZ")) {
 				t.Errorf("token of %d bytes, %s values: the buffer still holds the security token", n, c.name)
 			}
 		}

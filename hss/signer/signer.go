@@ -142,7 +142,8 @@ func Sign(req *http.Request, payloadHash string, key Key, t time.Time) error {
 	return sign(req, payloadHash, key, nil, t)
 }
 
-// sign is Sign after the key's checks, with the HMAC of s when s is not nil.
+// sign is Sign after the key's checks, with the kept beginnings of s when s
+// is not nil.
 func sign(req *http.Request, payloadHash string, key Key, s *Signer, t time.Time) error {
 	if !isHexSHA256(payloadHash) {
 		// The value is not echoed: a caller who passed the body by mistake
