@@ -41,7 +41,7 @@ type signerState struct {
 	// same signatures, without hashing it again for each one.
 	secretKey func() string
 	// prefixes are the beginnings of the last canonical requests signed
-	// (see canonicalSum), replaced in turn from next.
+	// (see appendCanonical), replaced in turn from next.
 	prefixes [prefixSlots]atomic.Pointer[crPrefix]
 	next     atomic.Uint32
 	// seen are fingerprints of the beginnings last signed and not kept,
@@ -188,28 +188,13 @@ func (s *Signer) key() Key {
 	return Key{AccessKey: s.st.accessKey, SecretKey: s.st.secretKey()}
 }
 
-// canonicalSum returns the SHA-256 of req's canonical request, as
-// signature computes it, built in a buffer on the stack (as Sign's is)
-// from a kept beginning when req has it (see crPrefix): the second and
-// later calls to one operation write only what follows the headers before
-// x-sdk-date. A request with a new beginning has it written in full, and
-// kept the second time it is seen. values are the signed headers' values
-// as sign reads them (not nil); signedHeaders holds x-sdk-date, which sign
-// always signs.
-func (s *Signer) canonicalSum(req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	var buf [1024]byte
-	return s.st.canonicalSumIn(buf[:0], req, signedHeaders, values, payloadHash, sdkDate)
-}
-
-// canonicalSumIn is canonicalSum in buf: the canonical request that
-// appendCanonical builds there, hashed and cleared (sumAndClear).
-func (st *signerState) canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	return sumAndClear(st.appendCanonical(buf, req, signedHeaders, values, payloadHash, sdkDate))
-}
-
-// appendCanonical appends req's canonical request to buf, starting from a
-// kept beginning when req has one, and keeps the beginning the second time
-// it is seen. Only the beginning, which holds no secret, is ever in an
+// appendCanonical appends req's canonical request to buf, as signature
+// builds it, starting from a kept beginning when req has one (see
+// crPrefix): the second and later calls to one operation write only what
+// follows the headers before x-sdk-date. A new beginning is written in
+// full, and kept the second time it is seen. values are the signed
+// headers' values as sign reads them (not nil); signedHeaders holds
+// x-sdk-date, which sign always signs. Only the beginning, which holds no secret, is ever in an
 // array that the buffer leaves when it grows: appendCanonicalTail makes
 // room before writing the rest.
 func (st *signerState) appendCanonical(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) []byte {

@@ -507,9 +507,8 @@ func TestSignerForgetsTheToken(t *testing.T) {
 			if got := keeps(s, req); got != (kept == "kept") {
 				t.Fatalf("token of %d bytes, %s beginning: kept is %v", n, kept, got)
 			}
-			// canonicalSumIn is sumAndClear of appendCanonical: called
-			// apart here, so that the array the buffer grew into, which
-			// holds the token when it is long, is checked too.
+			// What signature does, with the array the buffer grew into
+			// (which holds the token when it is long) in sight.
 			buf := make([]byte, 0, 512)
 			first := buf[:cap(buf)]
 			cr := s.st.appendCanonical(buf, req, signed, values, EmptyPayloadHash, []byte(date))
@@ -545,8 +544,8 @@ func TestSignForgetsTheToken(t *testing.T) {
 			{"Verify's without x-sdk-date", noDate, nil},
 		} {
 			want := sha256.Sum256([]byte(CanonicalRequest(req, c.signed, EmptyPayloadHash)))
-			// canonicalSumIn is sumAndClear of appendCanonicalRequest,
-			// called apart here to check the array the buffer grew into.
+			// What signature does, with the array the buffer grew into
+			// in sight.
 			buf := make([]byte, 0, 512)
 			first := buf[:cap(buf)]
 			cr := appendCanonicalRequest(buf, req, c.signed, c.values, EmptyPayloadHash, []byte(date))

@@ -218,21 +218,22 @@ func appendDate(dst []byte, t time.Time) []byte {
 }
 
 // signature computes the hex signature of req: the canonical request is
-// built in one buffer and hashed, the string to sign in another, and both
-// stay on the stack for a typical request.
+// built in one buffer on the stack (for a typical request), hashed and
+// cleared, and the string to sign built in another.
 //
 // values are the signed headers' values (nil: read from req.Header; only
 // without a Signer). With a Signer s, the canonical request starts from a
-// kept beginning when req has one (see Signer.canonicalSum); the signature
-// is the same.
+// kept beginning when req has one (signerState.appendCanonical); the
+// signature is the same.
 func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [64]byte {
-	var crSum [sha256.Size]byte
+	var crBuf [1024]byte
+	var cr []byte
 	if s != nil { // sign's call, which passes the values it read
-		crSum = s.canonicalSum(req, signedHeaders, values, payloadHash, sdkDate)
+		cr = s.st.appendCanonical(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 	} else {
-		var crBuf [1024]byte
-		crSum = canonicalSumIn(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
+		cr = appendCanonicalRequest(crBuf[:0], req, signedHeaders, values, payloadHash, sdkDate)
 	}
+	crSum := sumAndClear(cr)
 	var crHex [64]byte
 	hex.Encode(crHex[:], crSum[:])
 
@@ -245,15 +246,9 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 	return out
 }
 
-// canonicalSumIn returns the SHA-256 of req's canonical request, built in
-// buf (Sign's is on the stack, and holds a typical request), and clears
-// what it was built in, as a Signer does (sumAndClear).
-func canonicalSumIn(buf []byte, req *http.Request, signedHeaders []string, values [][]string, payloadHash string, sdkDate []byte) [sha256.Size]byte {
-	return sumAndClear(appendCanonicalRequest(buf, req, signedHeaders, values, payloadHash, sdkDate))
-}
-
 // sumAndClear returns the SHA-256 of a canonical request and clears the
-// bytes it was in: they held the security token, when there was one.
+// bytes it was in, for Sign and a Signer alike: they held the security
+// token, when there was one.
 // appendCanonicalTail makes room before writing it, so that no earlier
 // array of the buffer keeps a copy.
 func sumAndClear(cr []byte) [sha256.Size]byte {
