@@ -52,6 +52,32 @@ func (c *emulatorCmd) options(stderr io.Writer) hsstest.Options {
 	return opts
 }
 
+// check refuses a region or project id given empty (the fake would fall
+// back to its default silently) or one that is not a word of letters,
+// digits, - (and _ in a project id): the fake prints them in shell lines to
+// copy, and serves the project id as a segment of its paths.
+func (c *emulatorCmd) check(f *flags) error {
+	for _, v := range []struct {
+		name, value string
+		word        func(rune) bool
+		want        string
+	}{
+		{"region", c.region, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' }, "lower-case letters, digits and -, such as ap-southeast-1"},
+		{"project-id", c.projectID, func(r rune) bool {
+			return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+		}, "letters, digits, - and _"},
+	} {
+		switch {
+		case !f.set(v.name):
+		case v.value == "":
+			return usagef("invalid --%s: empty", v.name)
+		case len(v.value) > 64 || strings.IndexFunc(v.value, func(r rune) bool { return !v.word(r) }) >= 0:
+			return usagef("invalid --%s: %q is not made of %s (at most 64)", v.name, v.value, v.want)
+		}
+	}
+	return nil
+}
+
 // checkLoopback refuses an address that is not a loopback one: the fake
 // accepts published fake credentials, and must not be reachable from
 // another machine.
@@ -83,6 +109,9 @@ func runEmulator(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		return fail(err)
 	}
 	if err := checkLoopback(c.addr); err != nil {
+		return fail(err)
+	}
+	if err := c.check(f); err != nil {
 		return fail(err)
 	}
 	opts := c.options(stderr)

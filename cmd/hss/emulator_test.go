@@ -99,3 +99,15 @@ func TestEmulatorRefusesNonLoopbackAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestEmulatorRefusesBadRegionsAndProjects(t *testing.T) {
+	for _, tc := range []struct{ flag, value string }{
+		{"--region", ""}, {"--region", "not a region"}, {"--region", "AP-southeast-1"}, {"--region", "ap-southeast-1;rm"},
+		{"--project-id", ""}, {"--project-id", "a/b"}, {"--project-id", ".."}, {"--project-id", "p 1"}, {"--project-id", strings.Repeat("p", 65)},
+	} {
+		r := runCLI(t, "", "emulator", "--addr", "127.0.0.1:0", tc.flag, tc.value)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.flag) || strings.Contains(r.stderr, "listening") {
+			t.Errorf("%s %q: exit %d, stderr %q; want 2 naming %s, before listening", tc.flag, tc.value, r.code, r.stderr, tc.flag)
+		}
+	}
+}

@@ -46,7 +46,7 @@ type exportCmd struct {
 func (c *exportCmd) flags() *flags {
 	f := newFlags("export")
 	p := &c.params
-	f.section("Filters (the query parameters of the operation; a list flag takes one value per use, or comma-separated values)")
+	f.section("Filters (the query parameters of the operation; a list flag takes one value per use, or comma-separated values; any other, one value)")
 	f.add(stringValue[hss.EventCategory]{&p.Category}, "category", "host|container", "event category (required)")
 	f.add(stringValue[string]{&p.EventId}, "event-id", "CODE", "the case code of the export (required by the service)")
 	f.add(optString[string]{&p.EnterpriseProjectId}, "enterprise-project-id", "ID", "enterprise project; 0 is the default one, all_granted_eps all of them")
@@ -79,7 +79,7 @@ func (c *exportCmd) flags() *flags {
 	f.section("Table and file")
 	f.add(columnsValue{&c.columns}, "column", "FIELD=TITLE", "a column of the exported table, once per column (default: "+columnNames(defaultColumns)+")")
 	f.add(boolValue{&c.wait}, "wait", "", "wait for the export task and download its file (needs --output)")
-	f.add(plainString{&c.output}, "output", "FILE", "where --wait writes the file (- for standard output); written whole or not at all")
+	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all")
 	f.add(plainString{&c.taskID}, "task-id", "ID", "finish an export submitted before (an error names its task): wait for the task and download its file to --output; no filters or columns, --enterprise-project-id if it had one")
 	c.pollInterval = 500 * time.Millisecond
 	f.add(durationValue{&c.pollInterval}, "poll-interval", "DURATION", "first wait between two reads of the task; doubles up to 10s")
@@ -151,6 +151,9 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if c.output == "" && f.set("output") {
 		return fail(usagef("invalid --output: empty (a file, or - for standard output)"))
+	}
+	if !c.wait && f.set("wait") && c.output != "" {
+		return fail(usagef("--wait=false with --output: --output waits for the task and downloads its file"))
 	}
 	if c.wait && c.output == "" {
 		return fail(usagef("--wait needs --output FILE (or --output - for standard output)"))

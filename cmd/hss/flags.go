@@ -57,9 +57,26 @@ func (f *flags) section(title string) {
 	f.sections = append(f.sections, section{title: title})
 }
 
-// add defines a flag. arg names its value in the usage text ("" for a
-// switch such as --wait).
+// add defines a flag of the request or its output. arg names its value in
+// the usage text ("" for a switch such as --wait). A flag that takes one
+// value refuses a second, different one (see onceValue); a list flag
+// (repeatable) takes them all.
 func (f *flags) add(v flag.Value, name, arg, usage string) {
+	if _, ok := v.(repeatable); !ok {
+		v = &onceValue{v: v, f: f, name: name}
+	}
+	f.define(v, name, arg, usage)
+}
+
+// addOverridable defines a flag of the connection (--region, --timeout,
+// ...), whose last value wins, as with the flag package: a script keeps
+// its usual flags in a variable and overrides one after it, as in
+// "hss export $flags --project-id other".
+func (f *flags) addOverridable(v flag.Value, name, arg, usage string) {
+	f.define(v, name, arg, usage)
+}
+
+func (f *flags) define(v flag.Value, name, arg, usage string) {
 	f.fs.Var(v, name, usage)
 	if len(f.sections) == 0 {
 		f.section("Flags")
@@ -67,6 +84,66 @@ func (f *flags) add(v flag.Value, name, arg, usage string) {
 	s := &f.sections[len(f.sections)-1]
 	s.names = append(s.names, name)
 	f.args[name] = arg
+}
+
+// repeatable is a flag value that takes a value each time it is given:
+// the list flags and --column.
+type repeatable interface{ repeatable() }
+
+func (listValue[T]) repeatable() {}
+func (columnsValue) repeatable() {}
+
+// onceValue is a flag that takes one value. Given again with the same
+// value, nothing changes; with a different one, it is refused: the flag
+// package would keep the last silently, and "--severity High --severity
+// Critical", meant as a list, would export the Critical alarms alone.
+type onceValue struct {
+	v     flag.Value
+	f     *flags
+	name  string
+	given bool
+	first string
+}
+
+func (o *onceValue) Set(s string) error {
+	if !o.given {
+		o.given, o.first = true, s
+		return o.v.Set(s)
+	}
+	if s == o.first {
+		return nil
+	}
+	msg := fmt.Sprintf("given before as %q; the flag takes one value", o.first)
+	if l := o.f.listFor(o.name); l != "" {
+		msg += " (--" + l + " takes several)"
+	}
+	return errors.New(msg)
+}
+
+func (o *onceValue) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return o.v.String()
+}
+
+// IsBoolFlag keeps a switch (--wait, --auto-block) a switch.
+func (o *onceValue) IsBoolFlag() bool {
+	b, ok := o.v.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// listFor returns the list flag that takes several values of the flag name (--severity-list for --severity, --event-types for
+// --event-type), or "".
+func (f *flags) listFor(name string) string {
+	for _, l := range []string{name + "-list", name + "s"} {
+		if fl := f.fs.Lookup(l); fl != nil {
+			if _, ok := fl.Value.(repeatable); ok {
+				return l
+			}
+		}
+	}
+	return ""
 }
 
 // set reports whether the flag was given on the command line.

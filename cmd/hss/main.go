@@ -8,7 +8,7 @@
 // HUAWEICLOUD_SDK_DOMAIN_NAME, _USERNAME and _PASSWORD), never from a flag.
 //
 // Exit status: 0 done; 1 the service or the network failed; 2 bad usage or
-// bad input, and nothing was sent.
+// bad input, and nothing was sent; 130 interrupted (Ctrl-C or SIGTERM).
 package main
 
 import (
@@ -24,6 +24,12 @@ import (
 
 	"github.com/openhss/hss-go/hss"
 )
+
+// exitInterrupted is the exit status of a command that a signal (Ctrl-C,
+// SIGTERM) interrupted, as a shell reports a process that Ctrl-C ended:
+// 128 + SIGINT. It is neither a failure of the service (1) nor bad input
+// (2): a handle call interrupted in flight may have been carried out.
+const exitInterrupted = 130
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -213,7 +219,8 @@ HUAWEICLOUD_SDK_REGION_HSS_{REGION} (the HSS endpoint of a region).
 
 Exit status: 0 done; 1 the service or the network failed (the status, error
 code, message and request id are on standard error); 2 bad usage or bad input
-(the flag or field is named, and nothing was sent).
+(the flag or field is named, and nothing was sent); 130 interrupted (Ctrl-C or
+SIGTERM; a handle call cut in flight may have been carried out).
 
 Try it without an account: hss demo, or hss emulator in one terminal and the
 commands it prints in another.
@@ -271,7 +278,10 @@ func runVersion(_ context.Context, args []string, _ io.Reader, stdout, stderr io
 	if code, done := noArgs("version", args, stdout, stderr); done {
 		return code
 	}
-	fmt.Fprintf(stdout, "hss %s (hss-go %s, %s, %s/%s)\n", hss.Version, hss.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if _, err := fmt.Fprintf(stdout, "hss %s (hss-go %s, %s, %s/%s)\n", hss.Version, hss.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH); err != nil {
+		fmt.Fprintf(stderr, "hss version: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

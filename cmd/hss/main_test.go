@@ -214,6 +214,10 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "columns body empty", args: export("--body", writeFile(t, "c.json", " \n")), want: []string{"--body", "empty"}},
 		{name: "body file missing", args: export("--body", filepath.Join(t.TempDir(), "none.json")), want: []string{"--body"}},
 		{name: "wait without output", args: export("--wait"), want: []string{"--wait", "--output"}},
+		{name: "no wait with output", args: export("--wait=false", "--output", filepath.Join(t.TempDir(), "e.csv")), want: []string{"--wait=false", "--output"}},
+		{name: "single-value flag given twice", args: export("--severity", "High", "--severity", "Critical"), want: []string{"--severity", `"High"`, "--severity-list"}},
+		{name: "event type given twice", args: export("--event-type", "1010", "--event-type=4004"), want: []string{"--event-type", `"1010"`, "--event-types"}},
+		{name: "output given twice", args: export("--output", "a.csv", "--output", "b.csv"), want: []string{"--output", `"a.csv"`, "one value"}},
 		{name: "empty output", args: export("--output="), want: []string{"--output", "empty"}},
 		{name: "columns body an empty array", args: export("--body", writeFile(t, "c.json", "[]")), want: []string{"invalid --body: at least one column"}},
 		{name: "output in a missing directory", args: export("--output", filepath.Join(t.TempDir(), "no", "e.csv")), want: []string{"--output"}},
@@ -254,6 +258,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{name: "operate body from empty standard input", args: append(append([]string{"handle"}, at(s)...), "--body", "-"), stdin: "", want: []string{"--body", "empty"}},
 		{name: "handle enterprise project empty", args: handle(operate("ignore", "[]"), "--enterprise-project-id="), want: []string{"--enterprise-project-id"}},
 		{name: "operate body key not in lower case", args: handle(strings.Replace(operate("ignore", "[]"), `"operate_type"`, `"OPERATE_TYPE"`, 1)), want: []string{"--body", `"OPERATE_TYPE"`, "lower case"}},
+		{name: "operate body key folding to another", args: handle(strings.Replace(operate("ignore", "[]"), `{"operate_type"`, `{"operate_event_liſt":[],"operate_type"`, 1)), want: []string{"--body", "operate_event_liſt", "a-z, 0-9 and _"}},
 		{name: "operate body key given twice", args: handle(strings.Replace(operate("isolate_and_kill", "[]"), `{"operate_type"`, `{"operate_type":"do_not_isolate_or_kill","operate_type"`, 1)), want: []string{"--body", `"operate_type"`, "twice"}},
 		{name: "operate body larger than 8 MiB", args: append(append([]string{"handle"}, at(s)...), "--body", "-"), stdin: operate("ignore", "[]") + strings.Repeat(" ", 8<<20), want: []string{"--body", "larger than 8 MiB"}},
 		{name: "handle unknown flag", args: handle(operate("ignore", "[]"), "--category", "host"), want: []string{"--category", "not defined"}},
@@ -362,8 +367,8 @@ func TestInterruptWhileReadingStandardInput(t *testing.T) {
 	}()
 	select {
 	case r := <-done:
-		if r.code != 1 || !strings.Contains(r.stderr, "interrupted") || r.stdout != "" {
-			t.Errorf("exit %d, stdout %q, stderr %q; want 1 and interrupted", r.code, r.stdout, r.stderr)
+		if r.code != exitInterrupted || !strings.Contains(r.stderr, "interrupted") || r.stdout != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want %d and interrupted", r.code, r.stdout, r.stderr, exitInterrupted)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the command still waits on standard input 5 s after the interrupt")

@@ -37,14 +37,14 @@ type serviceFlags struct {
 func addServiceFlags(f *flags, o *serviceFlags, body string) {
 	o.timeout = defaultTimeout
 	f.section("Connection (credentials come from the environment only: see hss help)")
-	f.add(plainString{&o.region}, "region", "REGION", "region id, such as ap-southeast-1 (default $"+hss.EnvRegion+"; see hss regions)")
-	f.add(plainString{&o.endpoint}, "endpoint", "URL", "HSS endpoint instead of the region's (https, or http on a loopback address)")
-	f.add(plainString{&o.iamEndpoint}, "iam-endpoint", "URL", "IAM endpoint instead of the region's (default $"+hss.EnvIAMEndpoint+")")
-	f.add(plainString{&o.projectID}, "project-id", "ID", "project id (default $"+hss.EnvProjectID+", else found through IAM)")
-	f.add(durationValue{&o.timeout}, "timeout", "DURATION", "bound on the whole call, retries and waits included")
+	f.addOverridable(plainString{&o.region}, "region", "REGION", "region id, such as ap-southeast-1 (default $"+hss.EnvRegion+"; see hss regions)")
+	f.addOverridable(plainString{&o.endpoint}, "endpoint", "URL", "HSS endpoint instead of the region's (https, or http on a loopback address)")
+	f.addOverridable(plainString{&o.iamEndpoint}, "iam-endpoint", "URL", "IAM endpoint instead of the region's (default $"+hss.EnvIAMEndpoint+")")
+	f.addOverridable(plainString{&o.projectID}, "project-id", "ID", "project id (default $"+hss.EnvProjectID+", else found through IAM)")
+	f.addOverridable(durationValue{&o.timeout}, "timeout", "DURATION", "bound on the whole call, retries and waits included")
 	f.add(plainString{&o.body}, "body", "FILE", body+"; - for standard input")
-	f.add(plainInt{&o.maxAttempts}, "max-attempts", "N", fmt.Sprintf("tries of one request, on throttling, a failed connection, or a 500, 502, 503 or 504 to a GET (default %d)", hss.DefaultMaxAttempts))
-	f.add(boolValue{&o.debug}, "debug", "", "log each request (method, URL, status, request id) on standard error; never a secret")
+	f.addOverridable(plainInt{&o.maxAttempts}, "max-attempts", "N", fmt.Sprintf("tries of one request, on throttling, a failed connection, or a 500, 502, 503 or 504 to a GET (default %d)", hss.DefaultMaxAttempts))
+	f.addOverridable(boolValue{&o.debug}, "debug", "", "log each request (method, URL, status, request id) on standard error; never a secret")
 }
 
 // check refuses flag values the library does not check itself.
@@ -192,11 +192,13 @@ func decodeStrict(b []byte, v any) error {
 	return usagef("invalid --body: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-// checkKeys walks the JSON in b and refuses a key not in lower case (every
-// key of this API's bodies is: operate_type, event_class_id, ...), which
-// also makes the keys that encoding/json would match ignoring case equal,
-// and a key repeated in one object. Syntax
-// errors are left to the decoder, which places them.
+// checkKeys walks the JSON in b and refuses a key not made of a-z, 0-9 and
+// _ (every key of this API's bodies is: operate_type, event_class_id, ...),
+// and a key repeated in one object. encoding/json matches keys ignoring
+// case, by Unicode folding: "OPERATE_TYPE", or "operate_event_liſt" with a
+// long s (U+017F), would otherwise be read as a second operate_type or
+// operate_event_list, the last one winning. Syntax errors are left to the
+// decoder, which places them.
 func checkKeys(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	type level struct {
@@ -218,6 +220,9 @@ func checkKeys(b []byte) error {
 			if key, ok := tok.(string); ok {
 				if strings.ToLower(key) != key {
 					return usagef("invalid --body: key %q: keys are in lower case (%s)", key, strings.ToLower(key))
+				}
+				if !plainKey(key) {
+					return usagef("invalid --body: key %q: keys are made of a-z, 0-9 and _", key)
 				}
 				if top.keys[key] {
 					return usagef("invalid --body: key %q given twice in one object", key)
@@ -242,6 +247,16 @@ func checkKeys(b []byte) error {
 			}
 		}
 	}
+}
+
+// plainKey says whether key is made of a-z, 0-9 and _ only.
+func plainKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonKind names a Go kind as the JSON a user should write.
@@ -320,7 +335,7 @@ func report(stderr io.Writer, cmd string, err error, field func(string) string, 
 		return 1
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "hss %s: interrupted: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
-		return 1
+		return exitInterrupted
 	}
 	fmt.Fprintf(stderr, "hss %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
 	return 1

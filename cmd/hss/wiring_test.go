@@ -121,6 +121,29 @@ func TestFlagsWinOverTheEnvironment(t *testing.T) {
 	}
 }
 
+// TestRepeatedFlags pins which flags may be given twice: a connection flag
+// after a script's usual ones overrides them (the last wins: here a wrong
+// project id, then the fake's); a filter repeated with the same value is
+// that value (one export, the filter sent once). A filter repeated with
+// another value is refused (TestBadInputIsRefusedBeforeSending).
+func TestRepeatedFlags(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	usual := append(at(s), "--project-id", strings.Repeat("f", 32), "--timeout", "1ns")
+	r := runCLI(t, "", append(append([]string{"export"}, usual...), "--project-id", s.ProjectID(), "--timeout", "30s",
+		"--category", "host", "--event-id", "c1", "--severity", "High", "--severity", "High")...)
+	if r.code != 0 || exportRequests(s) != 1 {
+		t.Fatalf("exit status %d, %d exports; stderr:\n%s", r.code, exportRequests(s), r.stderr)
+	}
+	req := s.Requests()[len(s.Requests())-1]
+	if !strings.HasPrefix(req.Path, "/v5/"+s.ProjectID()+"/") {
+		t.Errorf("sent to %s, want the project of the last --project-id", req.Path)
+	}
+	if got := parseQuery(t, req.RawQuery)["severity"]; len(got) != 1 || got[0] != "High" {
+		t.Errorf("severity sent as %q, want [High]", got)
+	}
+}
+
 // TestEmptyEndpointFlagsAreRefused pins the refusal of --endpoint= and
 // --iam-endpoint= given empty: exit 2, the flag named, nothing sent. The
 // environment points the fallbacks (the region's HSS endpoint and the IAM
@@ -517,6 +540,24 @@ func TestVersionFlag(t *testing.T) {
 		r := runCLI(t, "", arg)
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "hss "+hss.Version+" ") || r.stderr != "" {
 			t.Errorf("hss %s: exit status %d, stdout %q, stderr %q; want 0 and the version", arg, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// fullWriter fails every write, as standard output on a full disk or a
+// closed pipe does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestOutputThatCannotBeWrittenFails pins the exit status of a command
+// whose output is lost: 1, with the error on standard error.
+func TestOutputThatCannotBeWrittenFails(t *testing.T) {
+	clearEnv(t)
+	for _, cmd := range []string{"version", "regions"} {
+		var stderr bytes.Buffer
+		if code := run(context.Background(), []string{cmd}, strings.NewReader(""), fullWriter{}, &stderr); code != 1 || !strings.Contains(stderr.String(), "no space left") {
+			t.Errorf("hss %s to a full disk: exit status %d, stderr %q; want 1 and the error", cmd, code, stderr.String())
 		}
 	}
 }

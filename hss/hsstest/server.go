@@ -454,6 +454,10 @@ func (s *Server) answerHSS(w *recorder, r *http.Request, body []byte, in *openap
 		writeJSON(w, http.StatusBadRequest, hssError("HSS.1001", describeRequestError(err)))
 		return
 	}
+	if reason := checkStrict(r.URL.Query(), in.Route, body); reason != "" {
+		writeJSON(w, http.StatusBadRequest, hssError("HSS.1001", reason))
+		return
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.api.ServeHTTP(w, r)
 }
