@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -115,6 +116,10 @@ func redactEndpoint(e string) string {
 
 // GoString is String, so %#v hides the secrets too.
 func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb: without it, %d, %t or %e of a
+// Config would print the struct field by field, endpoints unredacted.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // MarshalJSON writes the configuration without its secrets: the credentials
 // redacted, the endpoints as String prints them, and neither the HTTP

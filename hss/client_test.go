@@ -549,6 +549,32 @@ func TestThrottledGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestCancelWhileWaitingOutA429: a cancel that comes while the client
+// waits out a 429's Retry-After is reported as the cancel, and the answer
+// that made it wait is still there for errors.As, with its request id.
+func TestCancelWhileWaitingOutA429(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.Header().Set("X-Request-Id", "req-429")
+		writeJSON(w, 429, map[string]string{"error_code": "APIGW.0308", "error_msg": "throttled"})
+	})
+	c := newClient(t, ts.URL, Token(testToken), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RequestID != "req-429" {
+		t.Fatalf("err = %v, want the cancel and the 429", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("returned %v after the call, not at the cancel", took)
+	}
+	if n := ts.hits.Load(); n != 1 {
+		t.Errorf("attempts = %d, want 1", n)
+	}
+}
+
 func TestDeadlineBoundsSilentServer(t *testing.T) {
 	release := make(chan struct{})
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -612,22 +638,39 @@ func TestDialFailureIsRetried(t *testing.T) {
 	}
 }
 
-// TestDeadlineWhileWaitingToRetryADial: a deadline that ends while the
-// client waits to retry a failed dial is reported as the deadline (with
-// the dial's error beside it).
-func TestDeadlineWhileWaitingToRetryADial(t *testing.T) {
+// TestDeadlineWhileRetryingADial: a failed dial is retried only while the
+// wait before the retry ends before the context's deadline; then the
+// dial's error is the answer, at once, not the deadline's. A cancel that
+// comes during a wait is reported as the cancel, with the dial's error
+// beside it.
+func TestDeadlineWhileRetryingADial(t *testing.T) {
+	var dials atomic.Int32
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
 		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused")}
 	}}
 	c := newClient(t, "http://127.0.0.1:1", Token(testToken), func(cfg *Config) {
 		cfg.HTTPClient = &http.Client{Transport: tr}
 		cfg.MaxAttempts = 10
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	const limit = 700 * time.Millisecond // room for 1 or 2 waits (100-200, 200-400 ms), never for 3
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
+	start := time.Now()
 	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "connection refused") {
-		t.Errorf("err = %v, want the deadline and the dial's error", err)
+	took := time.Since(start)
+	if errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("err = %v, want the dial's error and not the deadline", err)
+	}
+	if n := dials.Load(); n < 2 || n > 3 || took >= limit {
+		t.Errorf("%d dials in %v, want 2 or 3 within the %v deadline", n, took, limit)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel) // within the first wait, 100-200 ms
+	err = c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("err = %v, want the cancel and the dial's error", err)
 	}
 }
 
@@ -889,11 +932,17 @@ func assertNoSecret(t *testing.T, s string) {
 	}
 }
 
+// allVerbs are the fmt verbs a value may be printed with: a type that
+// hides its secrets in String alone shows them with %d, %t or %e, which
+// print a struct field by field. Not %p of a value: fmt reports it as a bad
+// verb and prints the value raw, no method asked (go vet flags it).
+var allVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%o", "%b", "%e", "%g", "%c", "%U", "%T"}
+
 func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
 	creds := []Credentials{AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, Token(testToken), Password{Domain: "acme", User: "alice", Password: testPass}}
 	for _, cr := range creds {
 		cfg := Config{Region: "ap-southeast-1", Credentials: cr}
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		for _, verb := range allVerbs {
 			assertNoSecret(t, fmt.Sprintf(verb, cfg))
 			assertNoSecret(t, fmt.Sprintf(verb, cr))
 			assertNoSecret(t, fmt.Sprintf(verb, &cfg))
@@ -905,8 +954,9 @@ func TestNoSecretInConfigCredentialsOrLogs(t *testing.T) {
 		"https://hss.example.com/?token=" + testToken, "https://hss.example.com/#" + testSTS, "ht tp://" + testSK,
 		"svc:" + testPass + "@hss.example.com", "https:" + testPass + "@hss.example.com", testToken + "@hss.example.com"} {
 		cfg := Config{Region: "ap-southeast-1", Credentials: Token(testToken), Endpoint: ep, IAMEndpoint: ep}
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, verb := range allVerbs {
 			assertNoSecret(t, fmt.Sprintf(verb, cfg))
+			assertNoSecret(t, fmt.Sprintf(verb, &cfg))
 		}
 		js, _ := json.Marshal(cfg)
 		assertNoSecret(t, string(js))

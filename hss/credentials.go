@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/openhss/hss-go/hss/signer"
 )
 
 // Credentials authenticate the client's requests. There are three kinds:
@@ -202,8 +204,10 @@ var ErrNoCredentials = errors.New("hss: no credentials in the environment: set "
 // project, endpoint, access key id, domain and user names) are trimmed; the
 // secrets are taken as they are, and one holding a control character (a
 // line break at the end of the file it was read from), or a secret key with
-// spaces around it, is a *ValidationError naming its variable. Set or change any field before passing it
-// to New.
+// spaces around it, is a *ValidationError naming its variable; so is
+// anything else New would refuse in the credentials or the project id (an
+// access key id with a comma, a user name with a control character). Set
+// or change any field before passing it to New.
 func ConfigFromEnv() (Config, error) {
 	plain := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
 	cfg := Config{
@@ -228,31 +232,56 @@ func ConfigFromEnv() (Config, error) {
 		if m := missing(envVar{EnvAccessKey, ak}, envVar{EnvSecretKey, sk}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "the access key id and secret key must be set together (with the security token, when there is one)"}
 		}
-		if err := checkSecretKey(EnvSecretKey, sk); err != nil {
-			return cfg, err
-		}
-		if err := checkSecret(EnvSecurityToken, st); err != nil {
-			return cfg, err
-		}
 		cfg.Credentials = AccessKey{ID: ak, Secret: sk, SecurityToken: st}
 	case os.Getenv(EnvAuthToken) != "":
-		tok := os.Getenv(EnvAuthToken)
-		if err := checkSecret(EnvAuthToken, tok); err != nil {
-			return cfg, err
-		}
-		cfg.Credentials = Token(tok)
+		cfg.Credentials = Token(os.Getenv(EnvAuthToken))
 	case domain != "" || user != "" || pw != "":
 		if m := missing(envVar{EnvDomainName, domain}, envVar{EnvUserName, user}, envVar{EnvPassword, pw}); m != "" {
 			return cfg, &ValidationError{Field: m, Reason: "an IAM user needs the domain name, user name and password together"}
-		}
-		if err := checkSecret(EnvPassword, pw); err != nil {
-			return cfg, err
 		}
 		cfg.Credentials = Password{Domain: domain, User: user, Password: pw}
 	default:
 		return cfg, ErrNoCredentials
 	}
-	return cfg, nil
+	return cfg, checkFromEnv(cfg)
+}
+
+// envFieldVars names the variable a field that New checks comes from in
+// ConfigFromEnv.
+var envFieldVars = map[string]string{
+	"credentials.ID":            EnvAccessKey,
+	"credentials.Secret":        EnvSecretKey,
+	"credentials.SecurityToken": EnvSecurityToken,
+	"credentials":               EnvAuthToken, // a Token's field
+	"credentials.Domain":        EnvDomainName,
+	"credentials.User":          EnvUserName,
+	"credentials.Password":      EnvPassword,
+	"project_id":                EnvProjectID,
+}
+
+// checkFromEnv makes New's checks of the credentials and the project id
+// that ConfigFromEnv read, and names the variable a value came from. (The
+// region and the IAM endpoint are checked with the endpoints, which the
+// caller may still set.)
+func checkFromEnv(cfg Config) error {
+	err := cfg.Credentials.check()
+	if ak, ok := cfg.Credentials.(AccessKey); ok && err == nil {
+		if _, serr := signer.NewSigner(signer.Key{AccessKey: ak.ID, SecretKey: ak.Secret}); serr != nil {
+			err = &ValidationError{Field: "credentials.ID", Reason: strings.TrimPrefix(serr.Error(), "signer: ")}
+		}
+	}
+	if err == nil && cfg.ProjectID != "" {
+		if err = checkProjectID(cfg.ProjectID); err == nil {
+			err = checkHeaderValue("project_id", cfg.ProjectID)
+		}
+	}
+	var invalid *ValidationError
+	if errors.As(err, &invalid) {
+		if name, ok := envFieldVars[invalid.Field]; ok {
+			invalid.Field = name
+		}
+	}
+	return err
 }
 
 // redactedJSON is what credentials marshal to: encoding/json and slog's JSON

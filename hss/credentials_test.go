@@ -40,6 +40,14 @@ func TestConfigFromEnv(t *testing.T) {
 		{"a token read from a file", map[string]string{EnvAuthToken: testToken + "\n"}, "", EnvAuthToken},
 		{"a password read from a file", map[string]string{EnvDomainName: "d", EnvUserName: "u", EnvPassword: testPass + "\n"}, "", EnvPassword},
 		{"a password with spaces", map[string]string{EnvDomainName: "d", EnvUserName: "u", EnvPassword: " p "}, "password", ""},
+		// What New would refuse, named by the variable it came from.
+		{"an access key id with a comma", map[string]string{EnvAccessKey: "AK,1", EnvSecretKey: "sk"}, "", EnvAccessKey},
+		{"an access key id with a space inside", map[string]string{EnvAccessKey: "AK 1", EnvSecretKey: "sk"}, "", EnvAccessKey},
+		{"a user name with a control character", map[string]string{EnvDomainName: "d", EnvUserName: "ali\x01ce", EnvPassword: "p"}, "", EnvUserName},
+		{"a domain name with a tab inside", map[string]string{EnvDomainName: "ac\tme", EnvUserName: "u", EnvPassword: "p"}, "", EnvDomainName},
+		{"a token too long", map[string]string{EnvAuthToken: strings.Repeat("t", 32769)}, "", EnvAuthToken},
+		{"a project id with a control character", map[string]string{EnvAuthToken: "tok", EnvProjectID: "p\x7fid"}, "", EnvProjectID},
+		{"a project id with a slash", map[string]string{EnvAuthToken: "tok", EnvProjectID: "p/id"}, "", EnvProjectID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, v := range envVars {

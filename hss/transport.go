@@ -104,12 +104,17 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		}
 		if err != nil {
 			if ctx.Err() == nil && attempt < c.maxAttempts && failedBeforeSending(err) {
-				if werr := sleep(ctx, backoff(attempt)); werr != nil {
-					// The context ended while waiting: say so (errors.Is
-					// finds it), with the failure that made us wait.
-					return nil, opError(op, fmt.Errorf("%w (while waiting to retry after: %w)", werr, err))
+				// As for a 429: a wait that would pass the deadline is not
+				// started; the dial's error is the answer, now.
+				wait := backoff(attempt)
+				if deadline, has := ctx.Deadline(); !has || time.Now().Add(wait).Before(deadline) {
+					if werr := sleep(ctx, wait); werr != nil {
+						// The context ended while waiting: say so (errors.Is
+						// finds it), with the failure that made us wait.
+						return nil, opError(op, fmt.Errorf("%w (while waiting to retry after: %w)", werr, err))
+					}
+					continue
 				}
-				continue
 			}
 			return nil, opError(op, err)
 		}
@@ -131,9 +136,13 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		if attempt < c.maxAttempts && retryable(resp.StatusCode, req.Method) {
 			wait, ok := retryWait(resp.Header.Get("Retry-After"), attempt, time.Now())
 			if deadline, has := ctx.Deadline(); ok && (!has || time.Now().Add(wait).Before(deadline)) {
-				discard(resp)
+				// Read now, which frees the connection; kept for a wait
+				// that the context cuts short.
+				answer := newAPIError(op, resp)
 				if err := sleep(ctx, wait); err != nil {
-					return nil, opError(op, err)
+					// Say so (errors.Is finds it), with the answer that made
+					// us wait (errors.As finds it).
+					return nil, opError(op, fmt.Errorf("%w (while waiting to retry after: %w)", err, answer))
 				}
 				continue
 			}

@@ -349,6 +349,21 @@ func TestThrottledThenServed(t *testing.T) {
 	}
 }
 
+// TestInterruptWhileWaitingOutA429: Ctrl-C during a wait for a 429's
+// Retry-After is an interrupt (130), and the 429 it waited out is named.
+func TestInterruptWhileWaitingOutA429(t *testing.T) {
+	useCredentials(t, credAKSK)
+	s := newFake(t)
+	s.InjectFault(hsstest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "30"})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, append(append([]string{"export"}, at(s)...), "--category", "host", "--event-id", "c1"), strings.NewReader(""), &stdout, &stderr)
+	if code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") || !strings.Contains(stderr.String(), "429") {
+		t.Errorf("exit %d, stderr %q; want %d, interrupted and the 429", code, stderr.String(), exitInterrupted)
+	}
+}
+
 // TestInterruptWhileReadingStandardInput: Ctrl-C (the context ending)
 // ends a command waiting for its --body on standard input, which nothing
 // writes or closes.

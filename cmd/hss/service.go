@@ -289,7 +289,8 @@ func position(b []byte, offset int64) (line, col int) {
 
 // report writes err on stderr as "hss CMD: ..." and returns the exit
 // status: 2 for bad usage or input (nothing was sent), 1 for a failure of
-// the service or the network. field names, in the command's terms, the
+// the service or the network (or the --timeout), exitInterrupted for an
+// interrupt, whatever answer the call was waiting out. field names, in the command's terms, the
 // value a *hss.ValidationError refuses.
 func report(stderr io.Writer, cmd string, err error, field func(string) string, timeout time.Duration) int {
 	var (
@@ -308,6 +309,12 @@ func report(stderr io.Writer, cmd string, err error, field func(string) string, 
 	case errors.As(err, &invalid):
 		fmt.Fprintf(stderr, "hss %s: invalid %s: %s\n", cmd, field(invalid.Field), invalid.Reason)
 		return 2
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(stderr, "hss %s: %s\n  the --timeout of %s ran out\n", cmd, strings.TrimPrefix(err.Error(), "hss: "), timeout)
+		return 1
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "hss %s: interrupted: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
+		return exitInterrupted
 	case errors.As(err, &api):
 		fmt.Fprintf(stderr, "hss %s: %s failed: %d %s\n", cmd, api.Operation, api.StatusCode, http.StatusText(api.StatusCode))
 		line := func(label, value string) {
@@ -330,12 +337,6 @@ func report(stderr io.Writer, cmd string, err error, field func(string) string, 
 	case errors.As(err, &failed):
 		fmt.Fprintf(stderr, "hss %s: export task %s ended with status %s\n", cmd, failed.TaskID, failed.Status)
 		return 1
-	case errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "hss %s: %s\n  the --timeout of %s ran out\n", cmd, strings.TrimPrefix(err.Error(), "hss: "), timeout)
-		return 1
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "hss %s: interrupted: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
-		return exitInterrupted
 	}
 	fmt.Fprintf(stderr, "hss %s: %s\n", cmd, strings.TrimPrefix(err.Error(), "hss: "))
 	return 1
