@@ -258,6 +258,105 @@ func scriptedExport(t *testing.T, task string, download http.HandlerFunc) *hss.C
 	return c
 }
 
+// TestDownloadWithoutADeclaredLength: a file whose end only the
+// connection's close marks (no Content-Length, not chunked) is refused,
+// with nothing written and no resume offered (it would come the same way):
+// a cut would read as its end. With a length or in chunks it is taken.
+func TestDownloadWithoutADeclaredLength(t *testing.T) {
+	const file = "Alarm name\nRootkit detected\n"
+	task := `{"task_id":"t1","task_status":"success","file_id":"f1"}`
+	closeDelimited := func(w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nConnection: close\r\n\r\n" + file[:15])
+		_ = buf.Flush()
+	}
+	var got bytes.Buffer
+	c := scriptedExport(t, task, closeDelimited)
+	_, err := c.ExportTo(context.Background(), &got, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1"},
+		hss.ExportColumns{{"event_name", "Alarm name"}}, &hss.ExportOptions{PollInterval: time.Millisecond})
+	var ee *hss.ExportError
+	if !errors.As(err, &ee) || ee.Resumable() || ee.Written != 0 || got.Len() != 0 || !strings.Contains(err.Error(), "declared length") {
+		t.Errorf("err = %#v (in w %q); want an ExportError naming the undeclared length, nothing written, not resumable", err, got.String())
+	}
+
+	for name, h := range map[string]http.HandlerFunc{
+		"with a length": func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, file) },
+		"in chunks": func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, file[:15])
+			http.NewResponseController(w).Flush() // headers out without a length: chunked
+			_, _ = io.WriteString(w, file[15:])
+		},
+	} {
+		got.Reset()
+		c := scriptedExport(t, task, h)
+		if _, err := c.DownloadExportedFile(context.Background(), "f1", "", &got); err != nil || got.String() != file {
+			t.Errorf("%s: %v, %q", name, err, got.String())
+		}
+	}
+}
+
+// TestPollIntervalsUnderAMillisecondAreRefused: an interval under 1 ms (10
+// meant as seconds is 10 ns) is refused by every call that polls, naming
+// the option, before anything is sent or created; 1 ms is taken.
+func TestPollIntervalsUnderAMillisecondAreRefused(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	ctx := context.Background()
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		opts  hss.ExportOptions
+		field string
+	}{
+		{hss.ExportOptions{MaxPollInterval: 10}, "opts.MaxPollInterval"},
+		{hss.ExportOptions{PollInterval: 999 * time.Microsecond}, "opts.PollInterval"},
+	} {
+		for name, call := range map[string]func(*hss.ExportOptions) error{
+			"ExportTo":           func(o *hss.ExportOptions) error { _, err := c.ExportTo(ctx, io.Discard, params, cols, o); return err },
+			"ExportToFile":       func(o *hss.ExportOptions) error { _, err := c.ExportToFile(ctx, filepath.Join(dir, "a.csv"), params, cols, o); return err },
+			"ResumeExportTo":     func(o *hss.ExportOptions) error { _, err := c.ResumeExportTo(ctx, io.Discard, "t1", "", o); return err },
+			"ResumeExportToFile": func(o *hss.ExportOptions) error { _, err := c.ResumeExportToFile(ctx, filepath.Join(dir, "b.csv"), "t1", "", o); return err },
+			"WaitExportTask":     func(o *hss.ExportOptions) error { _, err := c.WaitExportTask(ctx, "t1", "", o); return err },
+		} {
+			s.ResetRequests()
+			var ve *hss.ValidationError
+			if err := call(&tc.opts); !errors.As(err, &ve) || ve.Field != tc.field || len(s.Requests()) != 0 {
+				t.Errorf("%s with %+v: err = %v, %d requests; want %s refused before sending", name, tc.opts, err, len(s.Requests()), tc.field)
+			}
+		}
+	}
+	assertOnlyFile(t, dir)
+	if _, err := c.ExportTo(ctx, io.Discard, params, cols, &hss.ExportOptions{PollInterval: time.Millisecond, MaxPollInterval: time.Millisecond}); err != nil {
+		t.Errorf("1 ms: %v", err)
+	}
+}
+
+// TestTaskIDNoPathCarriesIsNotResumable: an export answered with a task id
+// the task's reads refuse (it holds a /) stops with an ExportError that
+// does not offer a resume, which would refuse the same id.
+func TestTaskIDNoPathCarriesIsNotResumable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"a/b"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := hss.New(hss.Config{Region: "ap-southeast-1", ProjectID: "p1", Credentials: hss.Token("tok"), Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ExportTo(context.Background(), io.Discard, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1"},
+		hss.ExportColumns{{"event_name", "Alarm name"}}, nil)
+	var ee *hss.ExportError
+	if !errors.As(err, &ee) || ee.Resumable() {
+		t.Errorf("err = %v, want an ExportError that is not resumable", err)
+	}
+}
+
 func TestExportToFileFailures(t *testing.T) {
 	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
 	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
@@ -537,7 +636,7 @@ func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.csv")
 	blocker := &hss.ExportOptions{PollInterval: 5 * time.Millisecond, Progress: func(p hss.ExportProgress) {
-		if p.Stage == hss.StageDone { // the file is complete, not yet renamed
+		if p.Stage == hss.StageDownloading && p.Bytes > 0 { // the file is coming, not yet renamed
 			_ = os.MkdirAll(filepath.Join(path, "in-the-way"), 0o700)
 		}
 	}}
@@ -552,13 +651,66 @@ func TestExportErrorNamesWhatResumingNeeds(t *testing.T) {
 	// The same for a resume whose file cannot be put in place.
 	again := filepath.Join(dir, "third.csv")
 	blocked := &hss.ExportOptions{PollInterval: 5 * time.Millisecond, Progress: func(p hss.ExportProgress) {
-		if p.Stage == hss.StageDone {
+		if p.Stage == hss.StageDownloading && p.Bytes > 0 {
 			_ = os.MkdirAll(filepath.Join(again, "in-the-way"), 0o700)
 		}
 	}}
 	_, err = c.ResumeExportToFile(ctx, again, ee.TaskID, ee.EnterpriseProjectID, blocked)
 	if !errors.As(err, &ee) || ee.EnterpriseProjectID != "all_granted_eps" || ee.Stage != hss.StageDownloading {
 		t.Errorf("a resume whose file is in the way: %v", err)
+	}
+}
+
+// TestFileVariantsReportDoneWithTheFileInPlace: ExportToFile and
+// ResumeExportToFile report StageDone once the file is at its path, whole;
+// one that cannot be put there reports no StageDone.
+func TestFileVariantsReportDoneWithTheFileInPlace(t *testing.T) {
+	c, _ := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	ctx := context.Background()
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1", EnterpriseProjectId: hss.Ptr("all_granted_eps")}
+	cols := hss.ExportColumns{{"event_name", "Alarm name"}}
+	dir := t.TempDir()
+	check := func(path string) (*hss.ExportOptions, *[]string) {
+		var seen []string
+		return &hss.ExportOptions{PollInterval: 5 * time.Millisecond, Progress: func(p hss.ExportProgress) {
+			if p.Stage != hss.StageDone {
+				return
+			}
+			st, err := os.Stat(path)
+			switch {
+			case err != nil:
+				seen = append(seen, "done, no file: "+err.Error())
+			case st.Size() != p.Bytes:
+				seen = append(seen, fmt.Sprintf("done, %d bytes at the path of %d", st.Size(), p.Bytes))
+			default:
+				seen = append(seen, "done")
+			}
+		}}, &seen
+	}
+	path := filepath.Join(dir, "out.csv")
+	opts, seen := check(path)
+	task, err := c.ExportToFile(ctx, path, params, cols, opts)
+	if err != nil || !slices.Equal(*seen, []string{"done"}) {
+		t.Fatalf("ExportToFile: %v; reports %q, want one done with the file in place", err, *seen)
+	}
+	again := filepath.Join(dir, "again.csv")
+	opts, seen = check(again)
+	if _, err := c.ResumeExportToFile(ctx, again, *task.TaskId, "all_granted_eps", opts); err != nil || !slices.Equal(*seen, []string{"done"}) {
+		t.Fatalf("ResumeExportToFile: %v; reports %q, want one done with the file in place", err, *seen)
+	}
+	// A file that cannot be put in place (a directory appears at its path
+	// during the download): an error, and never done.
+	blocked := filepath.Join(dir, "blocked.csv")
+	opts, seen = check(blocked)
+	report := opts.Progress
+	opts.Progress = func(p hss.ExportProgress) {
+		if p.Stage == hss.StageDownloading && p.Bytes > 0 {
+			_ = os.MkdirAll(filepath.Join(blocked, "in-the-way"), 0o700)
+		}
+		report(p)
+	}
+	if _, err := c.ExportToFile(ctx, blocked, params, cols, opts); err == nil || len(*seen) != 0 {
+		t.Errorf("a file in the way: %v; reports %q, want an error and no done", err, *seen)
 	}
 }
 

@@ -78,6 +78,13 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		return 0, opError(opDownloadExportFile, errors.New(msg))
 	}
 	defer resp.Body.Close()
+	if resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed {
+		// Neither a Content-Length nor chunks: the file ends where the
+		// connection closes, and a cut would read as its end. (A length, the
+		// chunks' last one, HTTP/2's end of stream or gzip's trailer tells
+		// them apart.) Nothing is written that cannot be known whole.
+		return 0, opError(opDownloadExportFile, taskAnswerError{errors.New("the file came without a declared length (no Content-Length, not chunked): a cut could not be told from its end")})
+	}
 	n, err := io.Copy(w, resp.Body)
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = io.ErrUnexpectedEOF
@@ -112,7 +119,7 @@ const (
 	StageSubmitted   ExportStage = "submitted"   // the export was accepted
 	StageRunning     ExportStage = "running"     // the task is still running (one report per poll)
 	StageDownloading ExportStage = "downloading" // the file is streaming (reports as bytes arrive)
-	StageDone        ExportStage = "done"        // the file is complete
+	StageDone        ExportStage = "done"        // the file is complete (ExportToFile: at its path)
 )
 
 // ExportProgress is what ExportOptions.Progress is told.
@@ -179,18 +186,22 @@ func (e *ExportError) Unwrap() error { return e.Err }
 // Resumable says whether resuming the export can help: not when its task
 // failed (*TaskFailedError), the service does not know the task or refused
 // the request as such (404, 400), or the task's answer could not be used
-// (a file id no path carries, no file id, a status outside the spec's):
+// (a task or file id no path carries, no file id, a status outside the
+// spec's, a file without a declared length):
 // resuming would meet the same answer. After a timeout, a cancel, a 429 or
 // 5xx, a cut-off download, a file-system failure, or a 401 or 403 once the
 // credentials are mended, it can.
 func (e *ExportError) Resumable() bool {
 	var (
-		failed *TaskFailedError
-		answer taskAnswerError
-		api    *APIError
+		failed  *TaskFailedError
+		answer  taskAnswerError
+		invalid *ValidationError
+		api     *APIError
 	)
 	switch {
-	case errors.As(e.Err, &failed), errors.As(e.Err, &answer):
+	case errors.As(e.Err, &failed), errors.As(e.Err, &answer), errors.As(e.Err, &invalid):
+		// invalid: the task's reads refuse what the service answered (a
+		// task id no path carries), and so would a resume's.
 		return false
 	case errors.As(e.Err, &api):
 		return api.StatusCode != http.StatusNotFound && api.StatusCode != http.StatusBadRequest
@@ -202,6 +213,28 @@ func (e *ExportError) Resumable() bool {
 type taskAnswerError struct{ error }
 
 func (e taskAnswerError) Unwrap() error { return e.error }
+
+// minPollInterval is the shortest wait between two reads of a task that
+// ExportOptions take. A shorter one is a unit mistake (10, meant as
+// seconds, is 10ns), which would read the task in a tight loop.
+const minPollInterval = time.Millisecond
+
+// checkExportOptions refuses poll intervals under minPollInterval (zero or
+// less is the default).
+func checkExportOptions(opts *ExportOptions) error {
+	if opts == nil {
+		return nil
+	}
+	for _, v := range []struct {
+		field string
+		d     time.Duration
+	}{{"opts.PollInterval", opts.PollInterval}, {"opts.MaxPollInterval", opts.MaxPollInterval}} {
+		if v.d > 0 && v.d < minPollInterval {
+			return &ValidationError{Field: v.field, Reason: fmt.Sprintf("%v is under %v, the shortest wait between two reads of a task (a unit mistake?)", v.d, minPollInterval)}
+		}
+	}
+	return nil
+}
 
 // exportOptions returns opts with its defaults filled in.
 func exportOptions(opts *ExportOptions) ExportOptions {
@@ -242,6 +275,9 @@ func (o *ExportOptions) report(p ExportProgress) {
 // download had begun, part of the file is in w: ExportError.Written says
 // how much.
 func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
+	if err := checkExportOptions(opts); err != nil {
+		return nil, err
+	}
 	o := exportOptions(opts)
 	start := time.Now()
 	res, err := c.ExportEvents(ctx, params, columns)
@@ -263,7 +299,7 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 // reports (from StageRunning on) and errors. enterpriseProjectID is the
 // export's, and may be empty.
 func (c *Client) ResumeExportTo(ctx context.Context, w io.Writer, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
-	if err := checkResume(taskID, enterpriseProjectID); err != nil {
+	if err := checkResume(taskID, enterpriseProjectID, opts); err != nil {
 		return nil, err
 	}
 	o := exportOptions(opts)
@@ -272,8 +308,12 @@ func (c *Client) ResumeExportTo(ctx context.Context, w io.Writer, taskID, enterp
 }
 
 // checkResume checks the task and enterprise project a resumed export
-// names, as ShowExportTask will: before a file is created for it.
-func checkResume(taskID, enterpriseProjectID string) error {
+// names, as ShowExportTask will, and its options: before a file is created
+// for it.
+func checkResume(taskID, enterpriseProjectID string, opts *ExportOptions) error {
+	if err := checkExportOptions(opts); err != nil {
+		return err
+	}
 	if err := checkPathID("task_id", taskID); err != nil {
 		return err
 	}
@@ -304,6 +344,9 @@ func (c *Client) finishExport(ctx context.Context, w io.Writer, taskID, eps stri
 // task); the task's FileId is what DownloadExportedFile takes.
 // opts.Progress is told of each poll (StageRunning), when set.
 func (c *Client) WaitExportTask(ctx context.Context, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
+	if err := checkExportOptions(opts); err != nil {
+		return nil, err
+	}
 	o := exportOptions(opts)
 	prog := ExportProgress{TaskID: taskID}
 	return c.waitExportTask(ctx, taskID, enterpriseProjectID, &o, &prog, time.Now())
@@ -375,7 +418,13 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // ExportTo's: an *ExportError names the task once the export was accepted,
 // and ResumeExportToFile finishes it.
 func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
-	return writeFileWhole(path, deref(params.EnterpriseProjectId), func() error { return CheckExport(params, columns) }, func(f *os.File) (*ExportTask, error) {
+	opts, done := holdDone(opts)
+	return writeFileWhole(path, deref(params.EnterpriseProjectId), done, func() error {
+		if err := checkExportOptions(opts); err != nil {
+			return err
+		}
+		return CheckExport(params, columns)
+	}, func(f *os.File) (*ExportTask, error) {
 		return c.ExportTo(ctx, f, params, columns, opts)
 	})
 }
@@ -384,18 +433,44 @@ func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEve
 // or not at all, as ExportToFile writes it: it finishes an export whose
 // ExportToFile call stopped with an *ExportError.
 func (c *Client) ResumeExportToFile(ctx context.Context, path, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
-	return writeFileWhole(path, enterpriseProjectID, func() error { return checkResume(taskID, enterpriseProjectID) }, func(f *os.File) (*ExportTask, error) {
+	opts, done := holdDone(opts)
+	return writeFileWhole(path, enterpriseProjectID, done, func() error { return checkResume(taskID, enterpriseProjectID, opts) }, func(f *os.File) (*ExportTask, error) {
 		return c.ResumeExportTo(ctx, f, taskID, enterpriseProjectID, opts)
 	})
 }
 
+// holdDone returns opts with its StageDone report held back, and the
+// function that makes it: a file variant reports done once the file is at
+// its path, not when its download ends (the file may still fail to be put
+// there).
+func holdDone(opts *ExportOptions) (*ExportOptions, func()) {
+	if opts == nil || opts.Progress == nil {
+		return opts, func() {}
+	}
+	held := *opts
+	var done *ExportProgress
+	held.Progress = func(p ExportProgress) {
+		if p.Stage == StageDone {
+			done = &p
+			return
+		}
+		opts.Progress(p)
+	}
+	return &held, func() {
+		if done != nil {
+			opts.Progress(*done)
+		}
+	}
+}
+
 // writeFileWhole writes the file at path with write, after check passes:
 // under a temporary name in the same directory (0600), renamed when
-// complete, removed on any failure or panic. The inputs are checked
-// before anything is created on disk, or sent. A failure to finish the
-// file after write succeeded is an *ExportError of its task (eps is the
-// export's enterprise project): the file can be downloaded again.
-func writeFileWhole(path, eps string, check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
+// complete, removed on any failure or panic; then calls done. The inputs
+// are checked before anything is created on disk, or sent. A failure to
+// finish the file after write succeeded is an *ExportError of its task
+// (eps is the export's enterprise project): the file can be downloaded
+// again.
+func writeFileWhole(path, eps string, done func(), check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
@@ -410,9 +485,9 @@ func writeFileWhole(path, eps string, check func() error, write func(*os.File) (
 		return nil, fmt.Errorf("hss: export to file: %w", err)
 	}
 	tmp := f.Name()
-	done := false
+	placed := false
 	defer func() {
-		if !done { // an error, or a panic on its way up
+		if !placed { // an error, or a panic on its way up
 			_ = f.Close()
 			_ = os.Remove(tmp)
 		}
@@ -436,7 +511,8 @@ func writeFileWhole(path, eps string, check func() error, write func(*os.File) (
 		return task, &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading,
 			Err: fmt.Errorf("hss: export to file: %w", err)}
 	}
-	done = true
+	placed = true
+	done()
 	return task, nil
 }
 

@@ -117,6 +117,8 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return columnField(field, c.body != "")
 		case field == "path":
 			return "--output"
+		case field == "opts.PollInterval":
+			return "--poll-interval"
 		}
 		return field
 	})
