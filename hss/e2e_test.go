@@ -317,11 +317,17 @@ func TestPollIntervalsUnderAMillisecondAreRefused(t *testing.T) {
 		{hss.ExportOptions{PollInterval: 999 * time.Microsecond}, "opts.PollInterval"},
 	} {
 		for name, call := range map[string]func(*hss.ExportOptions) error{
-			"ExportTo":           func(o *hss.ExportOptions) error { _, err := c.ExportTo(ctx, io.Discard, params, cols, o); return err },
-			"ExportToFile":       func(o *hss.ExportOptions) error { _, err := c.ExportToFile(ctx, filepath.Join(dir, "a.csv"), params, cols, o); return err },
-			"ResumeExportTo":     func(o *hss.ExportOptions) error { _, err := c.ResumeExportTo(ctx, io.Discard, "t1", "", o); return err },
-			"ResumeExportToFile": func(o *hss.ExportOptions) error { _, err := c.ResumeExportToFile(ctx, filepath.Join(dir, "b.csv"), "t1", "", o); return err },
-			"WaitExportTask":     func(o *hss.ExportOptions) error { _, err := c.WaitExportTask(ctx, "t1", "", o); return err },
+			"ExportTo": func(o *hss.ExportOptions) error { _, err := c.ExportTo(ctx, io.Discard, params, cols, o); return err },
+			"ExportToFile": func(o *hss.ExportOptions) error {
+				_, err := c.ExportToFile(ctx, filepath.Join(dir, "a.csv"), params, cols, o)
+				return err
+			},
+			"ResumeExportTo": func(o *hss.ExportOptions) error { _, err := c.ResumeExportTo(ctx, io.Discard, "t1", "", o); return err },
+			"ResumeExportToFile": func(o *hss.ExportOptions) error {
+				_, err := c.ResumeExportToFile(ctx, filepath.Join(dir, "b.csv"), "t1", "", o)
+				return err
+			},
+			"WaitExportTask": func(o *hss.ExportOptions) error { _, err := c.WaitExportTask(ctx, "t1", "", o); return err },
 		} {
 			s.ResetRequests()
 			var ve *hss.ValidationError
