@@ -21,6 +21,7 @@ const maxTimeWindow = 2 * 24 * 60 * 60 * 1000
 // exportTask is an export submitted to the fake.
 type exportTask struct {
 	id, name, fileID, fileName string
+	eps                        string // the enterprise project it was exported in ("0": the default)
 	submitted                  time.Time // by Options.Now
 	readyAt                    time.Time // on the real clock
 	fail                       bool
@@ -52,6 +53,10 @@ type Task struct {
 	FileID string
 	// FileName is the file's name, such as "event_export_1732233600000.csv".
 	FileName string
+	// EnterpriseProjectID is the enterprise project the export was made in
+	// ("0", the default one, when it named none; or all_granted_eps). Its
+	// reads see the task there, or with all_granted_eps.
+	EnterpriseProjectID string
 	// Records is the number of events exported (record_total_num).
 	Records int
 	// Submitted is when the task was submitted, by Options.Now.
@@ -67,7 +72,7 @@ func (s *Server) Tasks() []Task {
 		t := s.tasks[id]
 		out = append(out, Task{
 			ID: t.id, Name: t.name, Status: t.status(), FileID: t.fileID, FileName: t.fileName,
-			Records: t.records, Submitted: t.submitted,
+			EnterpriseProjectID: t.eps, Records: t.records, Submitted: t.submitted,
 		})
 	}
 	return out
@@ -145,6 +150,7 @@ func (a service) ExportEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 		name:      "export_event_" + stamp,
 		fileID:    uuidID(randomHex(16)),
 		fileName:  "event_export_" + stamp + ".csv",
+		eps:       projectOf(p.EnterpriseProjectId),
 		submitted: now,
 		readyAt:   time.Now().Add(max(s.exportDuration, 0)),
 		records:   len(matches),
@@ -195,6 +201,31 @@ func checkExportParams(p *gen.ExportEventsParams) (field, reason string) {
 		return "export_size", "must not be negative"
 	}
 	return "", ""
+}
+
+// projectOf is the enterprise project a call names: "0", the default one,
+// when it names none.
+func projectOf(id *string) string {
+	if id == nil {
+		return "0"
+	}
+	return *id
+}
+
+// visibleIn reports whether a call in enterprise project id (nil: the
+// default) sees task t: one exported in that project, or any with
+// all_granted_eps. Like an alarm, a task (and its file) is seen where it
+// was made: a user allowed one enterprise project reads its exports there.
+func (t *exportTask) visibleIn(id *string) bool {
+	q := projectOf(id)
+	return q == "all_granted_eps" || q == t.eps
+}
+
+// notInProject is the 404 of a task or file read in another enterprise
+// project than its export's.
+func notInProject(w http.ResponseWriter, what string, id *string) {
+	writeJSON(w, http.StatusNotFound, hssError("HSS.1004", what+" in enterprise project "+projectOf(id)+
+		" (read an export in the enterprise project it was made in, or with all_granted_eps)"))
 }
 
 // inEnterpriseProject reports whether e is in the enterprise project a call
@@ -300,12 +331,13 @@ func exportFile(cols gen.ExportColumns, events []Event) ([]byte, error) {
 }
 
 // ShowExportTask answers GET /v5/{project_id}/event/export-task/{task_id}.
-func (a service) ShowExportTask(w http.ResponseWriter, _ *http.Request, _ gen.ProjectId, taskID string, _ gen.ShowExportTaskParams) {
+func (a service) ShowExportTask(w http.ResponseWriter, _ *http.Request, _ gen.ProjectId, taskID string, p gen.ShowExportTaskParams) {
 	s := a.s
 	s.mu.Lock()
 	t, ok := s.tasks[taskID]
+	elsewhere := ok && !t.visibleIn(p.EnterpriseProjectId)
 	var doc gen.ExportTask
-	if ok {
+	if ok && !elsewhere {
 		st := t.status()
 		doc = gen.ExportTask{TaskId: &t.id, TaskName: &t.name, TaskStatus: &st, FileName: &t.fileName}
 		if st == gen.Success {
@@ -313,8 +345,12 @@ func (a service) ShowExportTask(w http.ResponseWriter, _ *http.Request, _ gen.Pr
 		}
 	}
 	s.mu.Unlock()
-	if !ok {
+	switch {
+	case !ok:
 		writeJSON(w, http.StatusNotFound, hssError("HSS.1004", "task_id: no such export task"))
+		return
+	case elsewhere:
+		notInProject(w, "task_id: no such export task", p.EnterpriseProjectId)
 		return
 	}
 	writeJSON(w, http.StatusOK, doc)
@@ -322,15 +358,21 @@ func (a service) ShowExportTask(w http.ResponseWriter, _ *http.Request, _ gen.Pr
 
 // DownloadExportedFile answers GET /v5/{project_id}/download/{file_id} with
 // the file of a task that succeeded.
-func (a service) DownloadExportedFile(w http.ResponseWriter, _ *http.Request, _ gen.ProjectId, fileID string, _ gen.DownloadExportedFileParams) {
+func (a service) DownloadExportedFile(w http.ResponseWriter, _ *http.Request, _ gen.ProjectId, fileID string, p gen.DownloadExportedFileParams) {
 	s := a.s
 	s.mu.Lock()
 	var file []byte
 	var name string
+	elsewhere := false
 	if t, ok := s.tasks[s.files[fileID]]; ok && t.status() == gen.Success {
 		file, name = t.csv, t.fileName
+		elsewhere = !t.visibleIn(p.EnterpriseProjectId)
 	}
 	s.mu.Unlock()
+	if elsewhere {
+		notInProject(w, "file_id: no such file", p.EnterpriseProjectId)
+		return
+	}
 	if name == "" {
 		writeJSON(w, http.StatusNotFound, hssError("HSS.1004", "file_id: no such file"))
 		return

@@ -194,7 +194,7 @@ func TestExportTaskLifecycle(t *testing.T) {
 	}
 	show := func() task {
 		t.Helper()
-		r := call(t, srv, http.MethodGet, taskPath(srv, sub.TaskID), nil, nil, auth)
+		r := call(t, srv, http.MethodGet, taskPath(srv, sub.TaskID), allProjects, nil, auth)
 		if r.status != http.StatusOK {
 			t.Fatalf("show task: %d %s", r.status, r.body)
 		}
@@ -226,7 +226,7 @@ func TestExportTaskLifecycle(t *testing.T) {
 		t.Fatalf("after waiting: %+v, want success with a file_id", got)
 	}
 
-	d := call(t, srv, http.MethodGet, downloadPath(srv, got.FileID), nil, nil, auth)
+	d := call(t, srv, http.MethodGet, downloadPath(srv, got.FileID), allProjects, nil, auth)
 	if d.status != http.StatusOK {
 		t.Fatalf("download: %d %s", d.status, d.body)
 	}
@@ -268,8 +268,8 @@ func TestExportTaskLifecycle(t *testing.T) {
 		t.Errorf("Tasks() = %+v", tasks)
 	}
 
-	wantError(t, call(t, srv, http.MethodGet, taskPath(srv, "no-such-task"), nil, nil, auth), http.StatusNotFound, "HSS.1004", "task_id")
-	wantError(t, call(t, srv, http.MethodGet, downloadPath(srv, "no-such-file"), nil, nil, auth), http.StatusNotFound, "HSS.1004", "file_id")
+	wantError(t, call(t, srv, http.MethodGet, taskPath(srv, "no-such-task"), allProjects, nil, auth), http.StatusNotFound, "HSS.1004", "task_id")
+	wantError(t, call(t, srv, http.MethodGet, downloadPath(srv, "no-such-file"), allProjects, nil, auth), http.StatusNotFound, "HSS.1004", "file_id")
 }
 
 // TestFailNextExport makes one task fail; the next succeeds.
@@ -281,7 +281,7 @@ func TestFailNextExport(t *testing.T) {
 	_, okTask := exportResult(t, srv, exportQuery("host", nil), auth)
 
 	status := func(id string) (string, string) {
-		r := call(t, srv, http.MethodGet, taskPath(srv, id), nil, nil, auth)
+		r := call(t, srv, http.MethodGet, taskPath(srv, id), allProjects, nil, auth)
 		var doc struct {
 			Status string `json:"task_status"`
 			FileID string `json:"file_id"`
@@ -322,5 +322,55 @@ func TestExportRefusesUnknownColumns(t *testing.T) {
 	lenient := newServer(t, hsstest.Options{AnyColumns: true})
 	if r := call(t, lenient, http.MethodPost, exportPath(lenient), exportQuery("host", nil), mustJSON(t, cols), auth); r.status != http.StatusOK {
 		t.Errorf("with AnyColumns: %d %s", r.status, r.body)
+	}
+}
+
+// TestExportTaskIsSeenInItsEnterpriseProject: a task, and its file, are
+// read in the enterprise project the export was made in, or with
+// all_granted_eps; in another one (the default included, when the read
+// names none) they do not exist, 404 HSS.1004.
+func TestExportTaskIsSeenInItsEnterpriseProject(t *testing.T) {
+	srv := newServer(t, hsstest.Options{ExportDuration: -1})
+	auth := signed(defaultKey, t0)
+	var ops string
+	for _, e := range srv.Events() {
+		if e.EnterpriseProjectID != "0" {
+			ops = e.EnterpriseProjectID
+			break
+		}
+	}
+	if ops == "" {
+		t.Fatal("the seed has no event outside the default enterprise project")
+	}
+	in := func(eps string) url.Values {
+		if eps == "" {
+			return nil
+		}
+		return url.Values{"enterprise_project_id": {eps}}
+	}
+	for _, made := range []string{"", ops, "all_granted_eps"} {
+		exportResult(t, srv, exportQuery("host", url.Values{"enterprise_project_id": in(made)["enterprise_project_id"]}), auth)
+		tasks := srv.Tasks()
+		task := tasks[len(tasks)-1]
+		wantEPS := made
+		if made == "" {
+			wantEPS = "0"
+		}
+		if task.EnterpriseProjectID != wantEPS {
+			t.Errorf("made in %q: Task.EnterpriseProjectID %q, want %q", made, task.EnterpriseProjectID, wantEPS)
+		}
+		for _, read := range []string{"", "0", ops, "all_granted_eps"} {
+			sees := read == "all_granted_eps" || read == wantEPS || (read == "" && wantEPS == "0")
+			show := call(t, srv, http.MethodGet, taskPath(srv, task.ID), in(read), nil, auth)
+			file := call(t, srv, http.MethodGet, downloadPath(srv, task.FileID), in(read), nil, auth)
+			if sees {
+				if show.status != http.StatusOK || file.status != http.StatusOK {
+					t.Errorf("made in %q, read in %q: task %d, file %d; want both 200", made, read, show.status, file.status)
+				}
+				continue
+			}
+			wantError(t, show, http.StatusNotFound, "HSS.1004", "task_id", "enterprise project")
+			wantError(t, file, http.StatusNotFound, "HSS.1004", "file_id", "enterprise project")
+		}
 	}
 }

@@ -72,16 +72,16 @@ func TestBoundedHistory(t *testing.T) {
 	if tasks := srv.Tasks(); len(tasks) != 2 || tasks[0].ID != ids[2] || tasks[1].ID != ids[3] {
 		t.Errorf("tasks kept: %+v, want the last two", tasks)
 	}
-	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[0]), nil, nil, signed(defaultKey, t0)); r.status != http.StatusNotFound {
+	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[0]), allProjects, nil, signed(defaultKey, t0)); r.status != http.StatusNotFound {
 		t.Errorf("a dropped task answers %d, want 404", r.status)
 	}
 	old := srv.IssueToken()
 	clk.Advance(2 * time.Minute)
 	fresh := srv.IssueToken() // drops old, which has expired
-	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), nil, nil, withToken(fresh)); r.status != http.StatusOK {
+	if r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), allProjects, nil, withToken(fresh)); r.status != http.StatusOK {
 		t.Errorf("the fresh token: %d %s", r.status, r.body)
 	}
-	r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), nil, nil, withToken(old))
+	r := call(t, srv, http.MethodGet, taskPath(srv, ids[3]), allProjects, nil, withToken(old))
 	wantError(t, r, http.StatusUnauthorized, "APIGW.0301", "token")
 }
 
@@ -132,15 +132,15 @@ func TestFaultPathAndOrder(t *testing.T) {
 		t.Fatalf("export: %d, want 502", r.status)
 	}
 	// The task read takes the first.
-	r = call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth)
+	r = call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth)
 	if r.status != http.StatusInternalServerError {
 		t.Fatalf("task: %d, want 500", r.status)
 	}
-	r = call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth)
+	r = call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth)
 	if r.status != http.StatusGatewayTimeout {
 		t.Fatalf("task: %d, want 504", r.status)
 	}
-	if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth); r.status != http.StatusNotFound {
+	if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth); r.status != http.StatusNotFound {
 		t.Fatalf("after the faults: %d, want 404", r.status)
 	}
 
@@ -153,12 +153,12 @@ func TestFaultPathAndOrder(t *testing.T) {
 	// A negative count lasts until ClearFaults.
 	srv.InjectFault(hsstest.Fault{Count: -1, Status: http.StatusServiceUnavailable})
 	for range 3 {
-		if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth); r.status != http.StatusServiceUnavailable {
+		if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth); r.status != http.StatusServiceUnavailable {
 			t.Fatalf("lasting fault: %d", r.status)
 		}
 	}
 	srv.ClearFaults()
-	if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth); r.status != http.StatusNotFound {
+	if r := call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth); r.status != http.StatusNotFound {
 		t.Fatalf("after ClearFaults: %d", r.status)
 	}
 }
@@ -216,7 +216,7 @@ func TestFaultSilent(t *testing.T) {
 	srv.InjectFault(hsstest.Fault{Silent: true})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := send(ctx, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
+	_, err := send(ctx, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, noAuth)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want a deadline error", err)
 	}
@@ -227,7 +227,7 @@ func TestFaultSilent(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		resp, err := send(context.Background(), srv, http.MethodGet, taskPath(srv, "x"), nil, nil, noAuth)
+		resp, err := send(context.Background(), srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, noAuth)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -248,7 +248,7 @@ func TestFaultCutAfter(t *testing.T) {
 	srv := newServer(t, hsstest.Options{ExportDuration: -1})
 	auth := signed(defaultKey, t0)
 	_, taskID := exportResult(t, srv, exportQuery("host", nil), auth)
-	r := call(t, srv, http.MethodGet, taskPath(srv, taskID), nil, nil, auth)
+	r := call(t, srv, http.MethodGet, taskPath(srv, taskID), allProjects, nil, auth)
 	var task struct {
 		FileID string `json:"file_id"`
 	}
@@ -261,7 +261,7 @@ func TestFaultCutAfter(t *testing.T) {
 	}
 
 	srv.InjectFault(hsstest.Fault{Path: "/v5/" + srv.ProjectID() + "/download/", CutAfter: 40})
-	resp, err := send(context.Background(), srv, http.MethodGet, downloadPath(srv, task.FileID), nil, nil, auth)
+	resp, err := send(context.Background(), srv, http.MethodGet, downloadPath(srv, task.FileID), allProjects, nil, auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestFaultCutAfter(t *testing.T) {
 	}
 
 	// The next download is whole.
-	d := call(t, srv, http.MethodGet, downloadPath(srv, task.FileID), nil, nil, auth)
+	d := call(t, srv, http.MethodGet, downloadPath(srv, task.FileID), allProjects, nil, auth)
 	if string(d.body) != string(full) {
 		t.Error("the download after the fault differs from the file")
 	}

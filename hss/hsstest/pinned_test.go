@@ -105,7 +105,7 @@ func TestRequestsRedactEverySecretHeader(t *testing.T) {
 		send   func(t *testing.T)
 	}{
 		{"X-Security-Token of a temporary key", sts, "X-Security-Token", http.StatusNotFound, func(t *testing.T) {
-			call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, func(req *http.Request, b []byte) error {
+			call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, func(req *http.Request, b []byte) error {
 				req.Header.Set("X-Security-Token", sts)
 				return signed(signer.Key{AccessKey: tempAK, SecretKey: tempSK}, t0)(req, b)
 			})
@@ -122,19 +122,19 @@ func TestRequestsRedactEverySecretHeader(t *testing.T) {
 			srv.Handler().ServeHTTP(httptest.NewRecorder(), req)
 		}},
 		{"Bearer Authorization", bearer, "Authorization", http.StatusUnauthorized, func(t *testing.T) {
-			call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, func(req *http.Request, _ []byte) error {
+			call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, func(req *http.Request, _ []byte) error {
 				req.Header.Set("Authorization", "Bearer "+bearer)
 				return nil
 			})
 		}},
 		{"Bearer Authorization with a Signature= field", bearer, "Authorization", http.StatusUnauthorized, func(t *testing.T) {
-			call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, func(req *http.Request, _ []byte) error {
+			call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, func(req *http.Request, _ []byte) error {
 				req.Header.Set("Authorization", "Bearer "+bearer+", Signature=abc")
 				return nil
 			})
 		}},
 		{"Basic Authorization", basic, "Authorization", http.StatusUnauthorized, func(t *testing.T) {
-			call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, func(req *http.Request, _ []byte) error {
+			call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, func(req *http.Request, _ []byte) error {
 				req.Header.Set("Authorization", "Basic "+basic)
 				return nil
 			})
@@ -163,7 +163,7 @@ func TestRequestsRedactEverySecretHeader(t *testing.T) {
 // request's Header leaves what a later Requests returns unchanged.
 func TestRequestsReturnsHeaderCopies(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
-	call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, signed(defaultKey, t0))
+	call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, signed(defaultKey, t0))
 	before := srv.Requests()[0].Header.Clone()
 	if before.Get("Authorization") == "" || before.Get("X-Sdk-Date") == "" {
 		t.Fatalf("recorded header %v: want Authorization and X-Sdk-Date", before)
@@ -197,7 +197,7 @@ func equalHeader(a, b http.Header) bool {
 func TestMaxRequestsKeepsTheNewest(t *testing.T) {
 	srv := newServer(t, hsstest.Options{MaxRequests: 2})
 	for _, id := range []string{"first", "second", "third"} {
-		call(t, srv, http.MethodGet, taskPath(srv, id), nil, nil, signed(defaultKey, t0))
+		call(t, srv, http.MethodGet, taskPath(srv, id), allProjects, nil, signed(defaultKey, t0))
 	}
 	var paths []string
 	for _, r := range srv.Requests() {
@@ -272,14 +272,14 @@ func TestSignedProjectIDMustBeTheFakes(t *testing.T) {
 func TestCutAfterAtOrPastTheEndStillCuts(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	auth := signed(defaultKey, t0)
-	full := call(t, srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth)
+	full := call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth)
 	if full.status != http.StatusNotFound || len(full.body) == 0 {
 		t.Fatalf("uncut answer: %d %q", full.status, full.body)
 	}
 	for _, n := range []int{len(full.body), len(full.body) + 1, 10 * len(full.body)} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			srv.InjectFault(hsstest.Fault{CutAfter: n})
-			resp, err := send(context.Background(), srv, http.MethodGet, taskPath(srv, "x"), nil, nil, auth)
+			resp, err := send(context.Background(), srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -369,7 +369,7 @@ func TestDownloadOnlyOnceSucceeded(t *testing.T) {
 		if string(task.Status) != status || task.FileID == "" {
 			t.Fatalf("task %+v: want %s with a file id", task, status)
 		}
-		r := call(t, srv, http.MethodGet, downloadPath(srv, task.FileID), nil, nil, auth)
+		r := call(t, srv, http.MethodGet, downloadPath(srv, task.FileID), allProjects, nil, auth)
 		if want == http.StatusOK {
 			if r.status != want {
 				t.Errorf("download of a %s task: %d %s, want 200", status, r.status, r.body)

@@ -52,8 +52,8 @@ func TestRequestsRecorded(t *testing.T) {
 		t.Fatalf("token: %d %s", r.status, r.body)
 	}
 	tok := r.header.Get("X-Subject-Token")
-	call(t, srv, http.MethodGet, taskPath(srv, "nope"), nil, nil, withToken(tok))
-	call(t, srv, http.MethodGet, taskPath(srv, "nope"), nil, nil, noAuth)
+	call(t, srv, http.MethodGet, taskPath(srv, "nope"), allProjects, nil, withToken(tok))
+	call(t, srv, http.MethodGet, taskPath(srv, "nope"), allProjects, nil, noAuth)
 
 	reqs := srv.Requests()
 	if len(reqs) != 4 {
@@ -139,7 +139,7 @@ func TestConcurrentClients(t *testing.T) {
 				_ = srv.Events()
 				_ = srv.Tasks()
 				_ = srv.Requests()
-				r, err = tryCall(srv, http.MethodGet, taskPath(srv, "none"), nil, nil, withToken(srv.IssueToken()))
+				r, err = tryCall(srv, http.MethodGet, taskPath(srv, "none"), allProjects, nil, withToken(srv.IssueToken()))
 				if r.status == http.StatusNotFound {
 					r.status = http.StatusOK
 				}
