@@ -21,7 +21,7 @@ const maxTimeWindow = 2 * 24 * 60 * 60 * 1000
 // exportTask is an export submitted to the fake.
 type exportTask struct {
 	id, name, fileID, fileName string
-	eps                        string // the enterprise project it was exported in ("0": the default)
+	eps                        string    // the enterprise project it was exported in ("0": the default)
 	submitted                  time.Time // by Options.Now
 	readyAt                    time.Time // on the real clock
 	fail                       bool
