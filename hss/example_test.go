@@ -185,7 +185,8 @@ func ExampleClient_ExportTo() {
 
 // Isolating a process and killing it needs the process's details, which
 // an export of the event gives (agent_id, file_hash, file_path,
-// process_pid); DoNotIsolateOrKillRequest undoes it.
+// process_pid: 0 for an alarm about a file with no running process);
+// DoNotIsolateOrKillRequest undoes it.
 func ExampleIsolateAndKillRequest() {
 	c, fake := exampleClient()
 	defer fake.Close()
@@ -204,13 +205,21 @@ func ExampleIsolateAndKillRequest() {
 	after, _ := fake.Event(ev.ID)
 	fmt.Println(err, after.Isolated)
 
-	// A forgotten PID is refused before anything is sent.
-	req = hss.IsolateAndKillRequest(hss.EventRef{ClassID: ev.ClassID, ID: ev.ID, Type: ev.Type, OccurTime: ev.OccurTime},
-		hss.ProcessDetails{AgentID: ev.AgentID, FileHash: ev.FileHash, FilePath: ev.FilePath})
-	fmt.Println(c.HandleEvents(context.Background(), req, nil))
+	// An alarm about a file names no process: its PID is 0, and the file is
+	// isolated all the same.
+	for _, e := range fake.Events() {
+		if e.ProcessPID == 0 && e.FileHash != "" && e.EnterpriseProjectID == "0" {
+			req = hss.IsolateAndKillRequest(hss.EventRef{ClassID: e.ClassID, ID: e.ID, Type: e.Type, OccurTime: e.OccurTime},
+				hss.ProcessDetails{AgentID: e.AgentID, FileHash: e.FileHash, FilePath: e.FilePath, PID: e.ProcessPID})
+			err = c.HandleEvents(context.Background(), req, nil)
+			after, _ = fake.Event(e.ID)
+			fmt.Println(err, after.Isolated)
+			break
+		}
+	}
 	// Output:
 	// <nil> true
-	// hss: invalid operate_event_list[0].operate_detail_list[0].process_pid: must be at least 1 for isolate_and_kill: 0 is no process (was ProcessDetails.PID set?)
+	// <nil> true
 }
 
 func ExampleClient_HandleEvents() {

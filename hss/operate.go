@@ -80,7 +80,10 @@ type LoginDetails struct {
 
 // ProcessDetails are what isolating and killing a process, or undoing it,
 // names: the HSS agent of the server, the file's hash and path, and the
-// process id. All four are required; a PID of 0 (left unset) is refused.
+// process id, as an export of the event gives them. All four are sent; PID
+// is 0 for an alarm about a file that names no running process (isolating
+// it quarantines the file), as the service's range (0 to 2147483647)
+// allows.
 type ProcessDetails struct {
 	AgentID  string
 	FileHash string

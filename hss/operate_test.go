@@ -173,8 +173,8 @@ func TestBatchRequests(t *testing.T) {
 		// Each request is checked, and named, on its own.
 		{[]OperateEventsRequest{
 			IsolateAndKillRequest(rootkitEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p", PID: 7}),
-			IsolateAndKillRequest(loginEvent, ProcessDetails{AgentID: "a", FileHash: "h", FilePath: "/p"}),
-		}, "requests[1].operate_event_list[0].operate_detail_list[0].process_pid"},
+			IsolateAndKillRequest(loginEvent, ProcessDetails{AgentID: "a", FileHash: "h"}),
+		}, "requests[1].operate_event_list[0].operate_detail_list[0].file_path"},
 		{[]OperateEventsRequest{SimpleRequest(Ignore, rootkitEvent, loginEvent, rootkitEvent), SimpleRequest(Ignore, EventRef{})}, "requests[1].operate_event_list[0].event_class_id"},
 		{[]OperateEventsRequest{SimpleRequest(Ignore, rootkitEvent), SimpleRequest(Ignore)}, "requests[1].operate_event_list"},
 	} {

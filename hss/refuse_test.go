@@ -63,12 +63,12 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 			*r = IsolateAndKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash", FilePath: "/tmp/x", PID: 1})
 			r.OperateEventList[0].OperateDetailList[0].ProcessPid = nil
 		}), "operate_event_list[0].operate_detail_list[0].process_pid"},
-		{"isolate with pid 0", handle(func(r *OperateEventsRequest) {
-			*r = IsolateAndKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash", FilePath: "/tmp/x"})
+		{"isolate with a negative pid", handle(func(r *OperateEventsRequest) {
+			*r = IsolateAndKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash", FilePath: "/tmp/x", PID: -1})
 		}), "operate_event_list[0].operate_detail_list[0].process_pid"},
-		{"undo isolation with pid 0", handle(func(r *OperateEventsRequest) {
-			*r = DoNotIsolateOrKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash", FilePath: "/tmp/x"})
-		}), "operate_event_list[0].operate_detail_list[0].process_pid"},
+		{"isolate without a file path", handle(func(r *OperateEventsRequest) {
+			*r = DoNotIsolateOrKillRequest(testEvent(), ProcessDetails{AgentID: "agent", FileHash: "hash"})
+		}), "operate_event_list[0].operate_detail_list[0].file_path"},
 		{"handler too long", handle(func(r *OperateEventsRequest) { r.Handler = Ptr(strings.Repeat("h", 257)) }), "handler"},
 		{"bad judge type", handle(func(r *OperateEventsRequest) {
 			r.EventWhiteRuleList = &[]EventWhiteRule{{EventType: 3015, FieldKey: FieldFilePath, FieldValue: "/x", JudgeType: "regex"}}

@@ -459,13 +459,6 @@ func checkOperateEvent(t gen.OperateType, i int, ev *gen.OperateEvent) error {
 		if name := missingDetail(t, d); name != "" {
 			return &ValidationError{Field: detailField(i, j, name), Reason: "required by " + string(t)}
 		}
-		// process_pid 0 is no process that can be isolated, and what
-		// ProcessDetails sends when PID is left unset (the decision in the
-		// spec, next to operate_detail_list).
-		if (t == gen.IsolateAndKill || t == gen.DoNotIsolateOrKill) && *d.ProcessPid == 0 {
-			return &ValidationError{Field: detailField(i, j, "process_pid"),
-				Reason: "must be at least 1 for " + string(t) + ": 0 is no process (was ProcessDetails.PID set?)"}
-		}
 	}
 	return nil
 }

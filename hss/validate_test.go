@@ -294,6 +294,18 @@ func TestCheckOperateRequestGood(t *testing.T) {
 				AgentId: Ptr("a"), FileHash: Ptr("h"), FilePath: Ptr("/p"), ProcessPid: Ptr(int32(0)),
 			})},
 		},
+		"isolating a file, with no process (pid 0)": {
+			OperateType: gen.IsolateAndKill,
+			OperateEventList: []gen.OperateEvent{ev.operateEvent(EventDetail{
+				AgentId: Ptr("a"), FileHash: Ptr("h"), FilePath: Ptr("/p"), ProcessPid: Ptr(int32(0)),
+			})},
+		},
+		"undoing it": {
+			OperateType: gen.DoNotIsolateOrKill,
+			OperateEventList: []gen.OperateEvent{ev.operateEvent(EventDetail{
+				AgentId: Ptr("a"), FileHash: Ptr("h"), FilePath: Ptr("/p"), ProcessPid: Ptr(int32(0)),
+			})},
+		},
 	}
 	for name, r := range tests {
 		if err := checkOperateRequest(&r); err != nil {
@@ -353,13 +365,13 @@ func TestCheckOperateRequestBad(t *testing.T) {
 		}, ev0 + "operate_detail_list[1].keyword"},
 
 		// hss-api.md decision 8: the details each operate type needs.
-		{"isolate with pid 0", func(r *gen.OperateEventsRequest) {
+		{"isolate without pid", func(r *gen.OperateEventsRequest) {
 			r.OperateType = gen.IsolateAndKill
-			r.OperateEventList[0].OperateDetailList[0].ProcessPid = Ptr(int32(0))
+			r.OperateEventList[0].OperateDetailList[0].ProcessPid = nil
 		}, d0 + "process_pid"},
-		{"undo isolation with pid 0", func(r *gen.OperateEventsRequest) {
+		{"undo isolation with a negative pid", func(r *gen.OperateEventsRequest) {
 			r.OperateType = gen.DoNotIsolateOrKill
-			r.OperateEventList[0].OperateDetailList[0].ProcessPid = Ptr(int32(0))
+			r.OperateEventList[0].OperateDetailList[0].ProcessPid = Ptr(int32(-1))
 		}, d0 + "process_pid"},
 		{"alarm whitelist without details", func(r *gen.OperateEventsRequest) {
 			r.OperateType = gen.AddToAlarmWhitelist

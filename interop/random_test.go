@@ -300,7 +300,7 @@ func (g *gen) detail(t hss.OperateType) hss.EventDetail {
 		d.AgentId = hss.Ptr(g.text(64))
 		d.FileHash = hss.Ptr(g.text(256))
 		d.FilePath = hss.Ptr("/" + g.text(255))
-		d.ProcessPid = hss.Ptr(max(g.pid(), 1)) // 0 is no process to isolate: refused
+		d.ProcessPid = hss.Ptr(g.pid()) // 0 too: an alarm about a file names no process
 	}
 	return d
 }

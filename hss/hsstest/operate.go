@@ -71,10 +71,6 @@ func (a service) HandleEvents(w http.ResponseWriter, r *http.Request, _ gen.Proj
 				badParam(w, field("operate_detail_list["+strconv.Itoa(j)+"]."+name), "required by "+string(req.OperateType))
 				return
 			}
-			if (req.OperateType == gen.IsolateAndKill || req.OperateType == gen.DoNotIsolateOrKill) && *d.ProcessPid == 0 {
-				badParam(w, field("operate_detail_list["+strconv.Itoa(j)+"].process_pid"), "must be at least 1 for "+string(req.OperateType)+": 0 is no process")
-				return
-			}
 		}
 		targets[i] = e
 	}
