@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,9 +89,10 @@ type passwordAuth struct {
 
 // iamToken is a token with what IAM said about it.
 type iamToken struct {
-	value     string
-	expiresAt time.Time
-	projectID string
+	value       string
+	expiresAt   time.Time
+	projectID   string
+	projectName string // a region's id, or one of its sub-projects' names (region_suffix)
 }
 
 func (a *passwordAuth) signsPayload() bool { return false }
@@ -298,7 +300,8 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 			} `json:"identity"`
 			Scope struct {
 				Project struct {
-					Name string `json:"name"`
+					ID   string `json:"id,omitempty"`
+					Name string `json:"name,omitempty"`
 				} `json:"project"`
 			} `json:"scope"`
 		} `json:"auth"`
@@ -307,7 +310,14 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 	doc.Auth.Identity.Password.User.Name = p.User
 	doc.Auth.Identity.Password.User.Password = p.Password
 	doc.Auth.Identity.Password.User.Domain.Name = p.Domain
-	doc.Auth.Scope.Project.Name = c.region
+	// The token is for the project the calls name: the configured one, by
+	// its id (a region's sub-project, such as ap-southeast-1_dev, is not
+	// the project named after the region), or else the region's.
+	if c.projectID != "" {
+		doc.Auth.Scope.Project.ID = c.projectID
+	} else {
+		doc.Auth.Scope.Project.Name = c.region
+	}
 	body, err := json.Marshal(&doc)
 	if err != nil {
 		return iamToken{}, opError(opIAMToken, err)
@@ -327,6 +337,11 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 	}
 	if tok.value == "" {
 		return iamToken{}, opError(opIAMToken, errors.New("IAM answered without an X-Subject-Token header"))
+	}
+	if c.projectID != "" && tok.projectID != "" && tok.projectID != c.projectID {
+		// Every call would carry a token the service refuses for the
+		// project in its path.
+		return iamToken{}, opError(opIAMToken, fmt.Errorf("IAM scoped the token to project %q, not the configured %q", tok.projectID, c.projectID))
 	}
 	if now := c.now(); !tok.expiresAt.After(now) {
 		// No expires_at, or one already past by this machine's clock (off
@@ -348,14 +363,16 @@ func decodeToken(resp *http.Response) (iamToken, error) {
 		Token struct {
 			ExpiresAt time.Time `json:"expires_at"`
 			Project   struct {
-				ID string `json:"id"`
+				ID   string `json:"id"`
+				Name string `json:"name"`
 			} `json:"project"`
 		} `json:"token"`
 	}
 	if err := decodeIAMAnswer(resp.Body, &doc); err != nil {
 		return iamToken{}, fmt.Errorf("decoding the token document: %w", err)
 	}
-	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt, projectID: doc.Token.Project.ID}, nil
+	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt,
+		projectID: doc.Token.Project.ID, projectName: doc.Token.Project.Name}, nil
 }
 
 // decodeIAMAnswer reads an IAM answer of at most maxAnswer bytes, as the
@@ -395,6 +412,12 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		tok, err := decodeToken(resp)
 		if err != nil {
 			return "", time.Time{}, opError(opIAMProject, err)
+		}
+		// A project is named after its region (ap-southeast-1), or is one
+		// of its sub-projects (ap-southeast-1_dev). A token of another
+		// region's project would be refused by every call here.
+		if n := tok.projectName; n != "" && n != c.region && !strings.HasPrefix(n, c.region+"_") {
+			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("the token is scoped to project %q, not one of region %s", n, c.region))
 		}
 		id = tok.projectID
 	case *accessKeyAuth:

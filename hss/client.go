@@ -149,7 +149,10 @@ type Client struct {
 	userAgent   string
 	auth        authenticator
 	project     *cached[string]
-	now         func() time.Time
+	// projectID is the configured project id ("": found through IAM),
+	// which a token is scoped to.
+	projectID string
+	now       func() time.Time
 }
 
 // New returns a Client for cfg. It checks the configuration but sends nothing:
@@ -230,6 +233,7 @@ func New(cfg Config) (*Client, error) {
 	c.project = &cached[string]{}
 	if cfg.ProjectID != "" {
 		c.project.set(cfg.ProjectID, time.Time{})
+		c.projectID = cfg.ProjectID
 	}
 	switch cr := cfg.Credentials.(type) {
 	case AccessKey:

@@ -150,6 +150,8 @@ type iamServer struct {
 	rejectAll  atomic.Bool
 	iamDown    atomic.Bool  // the token call answers 503
 	lastToken  atomic.Value // the X-Auth-Token of the last HSS call
+	lastScope  atomic.Value // the scope of the last token call, as "id=..." or "name=..."
+	projectID  atomic.Value // the project its tokens are for (default testProject)
 }
 
 func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
@@ -172,12 +174,15 @@ func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
 							}
 						}
 					}
-					Scope struct{ Project struct{ Name string } }
+					Scope struct{ Project struct{ ID, Name string } }
 				}
 			}
 			_ = json.NewDecoder(r.Body).Decode(&doc)
 			u := doc.Auth.Identity.Password.User
-			if u.Name != "alice" || u.Password != testPass || u.Domain.Name != "acme" || doc.Auth.Scope.Project.Name != "ap-southeast-1" {
+			scope := doc.Auth.Scope.Project
+			s.lastScope.Store("id=" + scope.ID + " name=" + scope.Name)
+			byName, byID := scope.Name == "ap-southeast-1" && scope.ID == "", scope.ID != "" && scope.Name == ""
+			if u.Name != "alice" || u.Password != testPass || u.Domain.Name != "acme" || !byName && !byID {
 				writeJSON(w, 401, map[string]any{"error": map[string]any{"code": 1101, "message": "The username or password is wrong."}})
 				return
 			}
@@ -186,9 +191,13 @@ func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
 			s.valid[tok] = true
 			s.mu.Unlock()
 			w.Header().Set("X-Subject-Token", tok)
+			project, _ := s.projectID.Load().(string)
+			if project == "" {
+				project = testProject
+			}
 			writeJSON(w, 201, map[string]any{"token": map[string]any{
 				"expires_at": time.Now().Add(s.ttl).UTC().Format(time.RFC3339Nano),
-				"project":    map[string]any{"id": testProject, "name": "ap-southeast-1"},
+				"project":    map[string]any{"id": project, "name": "ap-southeast-1"},
 			}})
 			return
 		}
@@ -321,6 +330,38 @@ func renewing(c *Client) bool {
 // without waiting, while its renewal runs in the background; the next calls
 // use the new one. Within staleMargin of its expiry, a call waits for the
 // new token.
+// TestPasswordTokenIsScopedToTheCallsProject: a token is asked for the
+// project the calls name: the configured one by its id (a sub-project is
+// not the project named after the region), else the region's by name; a
+// token IAM scopes to another project than the configured one is refused,
+// not sent.
+func TestPasswordTokenIsScopedToTheCallsProject(t *testing.T) {
+	ctx := context.Background()
+	s := newIAMServer(t, time.Hour)
+	if err := newClient(t, s.URL, alice, nil).HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.lastScope.Load(); got != "id="+testProject+" name=" {
+		t.Errorf("configured project: token scope %v, want the project's id", got)
+	}
+
+	s = newIAMServer(t, time.Hour)
+	c := newClient(t, s.URL, alice, func(cfg *Config) { cfg.ProjectID = "" })
+	if id, err := c.ProjectID(ctx); err != nil || id != testProject {
+		t.Fatalf("ProjectID = %q, %v; want the token's", id, err)
+	}
+	if got := s.lastScope.Load(); got != "id= name=ap-southeast-1" {
+		t.Errorf("no project configured: token scope %v, want the region's name", got)
+	}
+
+	s = newIAMServer(t, time.Hour)
+	s.projectID.Store(strings.Repeat("e", 32))
+	err := newClient(t, s.URL, alice, nil).HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	if err == nil || !strings.Contains(err.Error(), "scoped the token to project") || s.hssCalls.Load() != 0 {
+		t.Errorf("err = %v, %d HSS calls; want the token refused before any call", err, s.hssCalls.Load())
+	}
+}
+
 func TestPasswordTokenRenewedAhead(t *testing.T) {
 	s := newIAMServer(t, time.Hour)
 	c := newClient(t, s.URL, alice, nil)
@@ -500,6 +541,26 @@ func TestProjectDiscovery(t *testing.T) {
 		}
 		if n := projectCalls.Load(); n != 1 {
 			t.Errorf("%s: project look-ups = %d, want 1 (cached)", creds.kind(), n)
+		}
+	}
+}
+
+// TestReadyTokenOfAnotherRegion: a ready token whose project belongs to
+// another region than the client's is refused when the project is looked
+// up, naming both, rather than sent to every call; a sub-project of the
+// region (region_suffix) is taken.
+func TestReadyTokenOfAnotherRegion(t *testing.T) {
+	for name, want := range map[string]bool{"cn-north-4": false, "ap-southeast-1": true, "ap-southeast-1_dev": true, "ap-southeast-10": false, "": true} {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"token": map[string]any{"expires_at": time.Now().Add(time.Hour), "project": map[string]any{"id": testProject, "name": name}}})
+		})
+		c := newClient(t, ts.URL, Token(testToken), func(cfg *Config) { cfg.ProjectID = "" })
+		id, err := c.ProjectID(context.Background())
+		switch {
+		case want && (err != nil || id != testProject):
+			t.Errorf("token of project %q: %q, %v; want the project", name, id, err)
+		case !want && (err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "ap-southeast-1")):
+			t.Errorf("token of project %q: %q, %v; want an error naming both regions", name, id, err)
 		}
 	}
 }

@@ -213,7 +213,7 @@ func ConfigFromEnv() (Config, error) {
 	cfg := Config{
 		Region:      plain(EnvRegion),
 		ProjectID:   plain(EnvProjectID),
-		IAMEndpoint: plain(EnvIAMEndpoint),
+		IAMEndpoint: withScheme(plain(EnvIAMEndpoint)), // https:// before a bare host, as the SDK does
 	}
 	type envVar struct{ name, value string }
 	// missing names the first of vars whose value is empty, or "".

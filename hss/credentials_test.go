@@ -193,3 +193,26 @@ func TestAccessKeyJSONIsValidForAnyID(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigFromEnvIAMEndpointWithoutScheme: an IAM endpoint given as a
+// bare host, as the official SDK takes it, is https; one with a scheme is
+// kept as it is.
+func TestConfigFromEnvIAMEndpointWithoutScheme(t *testing.T) {
+	for v, want := range map[string]string{
+		"iam.example.com":         "https://iam.example.com",
+		" iam.example.com:8443 ":  "https://iam.example.com:8443",
+		"https://iam.example.com": "https://iam.example.com",
+		"http://127.0.0.1:8080":   "http://127.0.0.1:8080",
+		"":                        "",
+	} {
+		for _, name := range envVars {
+			t.Setenv(name, "")
+		}
+		t.Setenv(EnvAuthToken, "tok")
+		t.Setenv(EnvIAMEndpoint, v)
+		cfg, err := ConfigFromEnv()
+		if err != nil || cfg.IAMEndpoint != want {
+			t.Errorf("%s=%q: IAMEndpoint %q, %v; want %q", EnvIAMEndpoint, v, cfg.IAMEndpoint, err, want)
+		}
+	}
+}

@@ -125,11 +125,22 @@ func (e *UnknownRegionError) Error() string {
 		"; or set the endpoint explicitly, or " + EndpointEnv(e.Region) + ")"
 }
 
+// withScheme puts https:// before an endpoint read from the environment
+// that has no scheme ("hss.example.com"), as the official SDK does with the
+// same variables, so that one environment serves both.
+func withScheme(v string) string {
+	if v != "" && !strings.Contains(v, "://") {
+		return "https://" + v
+	}
+	return v
+}
+
 // Endpoint returns the HSS endpoint of region, without a trailing slash:
 // the environment variable EndpointEnv(region) when it is set (checked like
-// an explicit endpoint, see CheckEndpoint; of a comma-separated list the
-// first is used: the official SDK takes such a list as endpoints to fail
-// over between, which this client does not do), else
+// an explicit endpoint, see CheckEndpoint, with https:// put before a host
+// given without a scheme, as the official SDK does; of a comma-separated
+// list the first is used: the official SDK takes such a list as endpoints
+// to fail over between, which this client does not do), else
 // https://hss.{region}.myhuaweicloud.com, or .eu for eu-west-101.
 //
 // An empty region is a *ValidationError; a region not in Regions is an
@@ -141,7 +152,7 @@ func Endpoint(region string) (string, error) {
 	env := EndpointEnv(region)
 	if v := os.Getenv(env); v != "" {
 		first, _, _ := strings.Cut(v, ",")
-		u, err := CheckEndpoint(strings.TrimSpace(first))
+		u, err := CheckEndpoint(withScheme(strings.TrimSpace(first)))
 		if err != nil {
 			reason := err.Error()
 			if ve, ok := err.(*ValidationError); ok {

@@ -104,6 +104,13 @@ func TestRegionEndpointEnvOverride(t *testing.T) {
 		t.Errorf("with a list: Endpoint = %q, %v; want http://127.0.0.1:8080", got, err)
 	}
 
+	// A host without a scheme is taken as https, as the official SDK takes
+	// it (and a first entry without one, in a list).
+	t.Setenv("HUAWEICLOUD_SDK_REGION_HSS_AP_SOUTHEAST_1", "hss.example.internal:8443,b.example")
+	if got, err := Endpoint("ap-southeast-1"); err != nil || got != "https://hss.example.internal:8443" {
+		t.Errorf("without a scheme: Endpoint = %q, %v; want https://hss.example.internal:8443", got, err)
+	}
+
 	// An override also reaches a region this package does not list.
 	t.Setenv("HUAWEICLOUD_SDK_REGION_HSS_XX_TEST_9", "https://hss.xx-test-9.example")
 	if got, err := Endpoint("xx-test-9"); err != nil || got != "https://hss.xx-test-9.example" {
