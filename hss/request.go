@@ -1,11 +1,13 @@
 package hss
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -128,13 +130,27 @@ func queryOptBool(u urlBuilder, name string, v *bool) urlBuilder {
 	return u
 }
 
+// A list's values are written sorted, as its keys are (see
+// exportEventsTarget): the signature canonicalizes a query by key, then by
+// value, and a query already in that order is copied as it is rather than
+// sorted, which would be a fifth of the time it takes to sign a typical
+// export. The service reads a list as a set of values.
+
 func queryOptStrings[S ~string](u urlBuilder, name string, v *[]S) urlBuilder {
 	switch {
 	case v == nil:
 	case len(*v) == 0:
 		u = u.key(name)
 	default:
-		for _, s := range *v {
+		vals := *v
+		if !slices.IsSorted(vals) {
+			// Byte order of the values is the order of their escaped forms
+			// for the values the signer copies (unreserved bytes only).
+			var a [8]S
+			vals = append(a[:0], vals...)
+			slices.Sort(vals)
+		}
+		for _, s := range vals {
 			u = queryString(u, name, s)
 		}
 	}
@@ -147,11 +163,24 @@ func queryOptInts(u urlBuilder, name string, v *[]int32) urlBuilder {
 	case len(*v) == 0:
 		u = u.key(name)
 	default:
-		for _, n := range *v {
+		vals := *v
+		if !slices.IsSortedFunc(vals, compareDecimal) {
+			var a [8]int32
+			vals = append(a[:0], vals...)
+			slices.SortFunc(vals, compareDecimal)
+		}
+		for _, n := range vals {
 			u = u.int(name, int64(n))
 		}
 	}
 	return u
+}
+
+// compareDecimal orders two integers as their decimal texts sort, the
+// order of a query's values: 1010 before 999.
+func compareDecimal(a, b int32) int {
+	var x, y [12]byte
+	return bytes.Compare(strconv.AppendInt(x[:0], int64(a), 10), strconv.AppendInt(y[:0], int64(b), 10))
 }
 
 // exportEventsTarget is the target of POST /v5/{project_id}/event/export.

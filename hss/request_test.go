@@ -101,7 +101,7 @@ func sameRequest(t *testing.T, name string, ours *http.Request, err error, want 
 		t.Fatalf("%s: query parameters not sorted by name: %s", name, ours.URL.RawQuery)
 	}
 	wantPieces := strings.Split(want.URL.RawQuery, "&")
-	slices.SortStableFunc(wantPieces, compareQueryName)
+	slices.SortStableFunc(wantPieces, compareQueryPiece)
 	want.URL.RawQuery = strings.Join(wantPieces, "&")
 	if ours.Method != want.Method || ours.Host != want.Host || ours.URL.String() != want.URL.String() ||
 		ours.URL.RequestURI() != want.URL.RequestURI() || ours.URL.Path != want.URL.Path || ours.URL.RawPath != want.URL.RawPath {
@@ -114,6 +114,23 @@ func sameRequest(t *testing.T, name string, ours *http.Request, err error, want 
 	if !reflect.DeepEqual(ours.Header, want.Header) {
 		t.Fatalf("%s: headers: ours %v, gen %v", name, ours.Header, want.Header)
 	}
+}
+
+// compareQueryPiece orders "name=value" query pieces by name, then by
+// value as decoded: the order in which the client writes a list's values
+// (the signature's canonical order).
+func compareQueryPiece(a, b string) int {
+	if c := compareQueryName(a, b); c != 0 {
+		return c
+	}
+	_, av, _ := strings.Cut(a, "=")
+	_, bv, _ := strings.Cut(b, "=")
+	ad, err1 := url.QueryUnescape(av)
+	bd, err2 := url.QueryUnescape(bv)
+	if err1 != nil || err2 != nil {
+		panic("a query piece that does not decode: " + a + " or " + b)
+	}
+	return strings.Compare(ad, bd)
 }
 
 // compareQueryName orders "name=value" query pieces by name.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -380,30 +381,78 @@ func reportMachine(b *testing.B) func() {
 // BenchmarkSign is the signer alone on the export request our client sends:
 // eight query parameters, a JSON body, content-type, host, x-project-id and
 // x-sdk-date signed. It signs as the client does, with a signer.Signer for
-// the key (signer.Sign, the function, is measured beside it in hss/signer).
+// the key (signer.Sign, the function, is measured beside it in hss/signer),
+// and each signature hashes the body and reads the clock, as the client's
+// do.
+//
+//   - export (the target's number): a typical export as a pipeline sends
+//     it, for a time window of its own: each signature is of a query the
+//     Signer has not seen, from a ring of signRing requests whose
+//     begin_time and end_time differ, so none starts from a kept
+//     beginning.
+//   - repeated: the same request signed again and again, which starts from
+//     a kept beginning (a handle call's query, or an export by last_days,
+//     repeats like this).
 func BenchmarkSign(b *testing.B) {
 	srv := benchServer()
 	c := captureOurs(b, srv, false, exportCall(context.Background()))
-	req, err := http.NewRequest(c.Method, c.URL, nil)
-	if err != nil {
-		b.Fatal(err)
+	reqs := make([]*http.Request, signRing)
+	for i := range reqs {
+		u := c.URL
+		if i > 0 {
+			u = shiftWindow(b, u, int64(i)*60_000)
+		}
+		req, err := http.NewRequest(c.Method, u, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header = c.Header.Clone()
+		reqs[i] = req
 	}
-	req.Header = c.Header.Clone()
 	s, err := signer.NewSigner(signer.Key{AccessKey: benchCreds.AccessKey, SecretKey: benchCreds.SecretKey})
 	if err != nil {
 		b.Fatal(err)
 	}
-	hash := signer.HashPayload(c.Body)
-	now := time.Now()
-	b.Run("export", func(b *testing.B) {
+	run := func(b *testing.B, next func(int) *http.Request) {
 		b.ReportAllocs()
 		defer reportMachine(b)()
+		i := 0
 		for b.Loop() {
-			if err := s.Sign(req, hash, now); err != nil {
+			if err := s.Sign(next(i), signer.HashPayload(c.Body), time.Now()); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
-	})
+	}
+	b.Run("export", func(b *testing.B) { run(b, func(i int) *http.Request { return reqs[i%signRing] }) })
+	b.Run("repeated", func(b *testing.B) { run(b, func(int) *http.Request { return reqs[0] }) })
+}
+
+// signRing is how many export requests of different time windows
+// BenchmarkSign/export signs in turn: four times what a Signer remembers
+// (it keeps 4 beginnings, and notes the last 4 it saw), so each is new to
+// it; and few enough that they stay in the L1 cache, as a request the
+// client has just built is.
+const signRing = 16
+
+// shiftWindow returns the export URL u with its begin_time and end_time
+// moved by ms milliseconds.
+func shiftWindow(tb testing.TB, u string, ms int64) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := pu.Query()
+	for _, k := range []string{"begin_time", "end_time"} {
+		v, err := strconv.ParseInt(q.Get(k), 10, 64)
+		if err != nil {
+			tb.Fatalf("%s in %s: %v", k, u, err)
+		}
+		// Replaced in place, so that the query keeps the client's order and
+		// escaping (url.Values.Encode would redo both).
+		pu.RawQuery = strings.Replace(pu.RawQuery, k+"="+q.Get(k), k+"="+strconv.FormatInt(v+ms, 10), 1)
+	}
+	return pu.String()
 }
 
 // concurrencyLevels are the numbers of goroutines sharing one client.
