@@ -47,11 +47,15 @@ interop:
 ## medians of BENCH_ROUNDS rounds. Rounds (one run of every benchmark each) rather than -count:
 ## -count repeats a benchmark back to back, so a burst of load from another process lands on one
 ## client only; rounds interleave the clients, so the medians compare them under the same load.
-BENCH_ROUNDS ?= 7
+## An even count: odd rounds run the clients in the reverse order, so each order runs as often.
+## Every round must succeed: a failed one stops the run before any table is printed.
+BENCH_ROUNDS ?= 8
 bench:
 	@cd interop && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) test -c -o "$$tmp/bench.test" . && \
 	for i in $$(seq $(BENCH_ROUNDS)); do HSS_BENCH_ROUND=$$i \
 		"$$tmp/bench.test" -test.run '^$$' -test.bench 'Export|Handle|Sign|ClientOnly|Concurrent' \
-			-test.benchmem -test.benchtime 0.5s || exit 1; \
-	done | $(GO) run ./cmd/benchtable -echo
+			-test.benchmem -test.benchtime 0.5s > "$$tmp/round.txt" 2>&1 || { cat "$$tmp/round.txt"; \
+			echo "make bench: round $$i failed; no table" >&2; exit 1; }; \
+		cat "$$tmp/round.txt" >> "$$tmp/rounds.txt"; echo "make bench: round $$i of $(BENCH_ROUNDS) done" >&2; \
+	done && $(GO) run ./cmd/benchtable -echo < "$$tmp/rounds.txt"

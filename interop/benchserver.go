@@ -74,6 +74,15 @@ func NewBenchServer(projectID string) *BenchServer {
 // Close shuts the server down.
 func (s *BenchServer) Close() { s.srv.Close() }
 
+// CloseClientConnections closes every connection open to the server, idle
+// or not, and waits briefly for the clients' transports to notice (a
+// transport that reused a connection the server had just closed could fail
+// a POST, which it does not retry).
+func (s *BenchServer) CloseClientConnections() {
+	s.srv.CloseClientConnections()
+	time.Sleep(20 * time.Millisecond)
+}
+
 // Conns is the number of connections the server has accepted.
 func (s *BenchServer) Conns() int64 { return s.conns.Load() }
 
