@@ -81,11 +81,13 @@ func TestExportPrintsTheAnswer(t *testing.T) {
 	// The lists went exploded: one key per value, in order.
 	req := lastExport(t, s)
 	q := parseQuery(t, req.RawQuery)
-	if !reflect.DeepEqual(q["severity_list"], []string{"High", "Critical"}) {
-		t.Errorf("severity_list %q, want [High Critical] (raw query %s)", q["severity_list"], req.RawQuery)
+	// Every value given, repeated flags and commas alike; the client sends a
+	// list's values sorted (the signature's order).
+	if !reflect.DeepEqual(q["severity_list"], []string{"Critical", "High"}) {
+		t.Errorf("severity_list %q, want [Critical High] (raw query %s)", q["severity_list"], req.RawQuery)
 	}
-	if !reflect.DeepEqual(q["event_types"], []string{"1010", "4004", "3015"}) {
-		t.Errorf("event_types %q, want [1010 4004 3015] (raw query %s)", q["event_types"], req.RawQuery)
+	if !reflect.DeepEqual(q["event_types"], []string{"1010", "3015", "4004"}) {
+		t.Errorf("event_types %q, want [1010 3015 4004] (raw query %s)", q["event_types"], req.RawQuery)
 	}
 	if q.Get("category") != "host" || q.Get("last_days") != "7" || q.Get("event_id") != "case-1" {
 		t.Errorf("query %s", req.RawQuery)

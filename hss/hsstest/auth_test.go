@@ -262,3 +262,39 @@ func TestDefaultCredentialsOnlyWhenUnconfigured(t *testing.T) {
 	r := call(t, srv, http.MethodPost, exportPath(srv), exportQuery("host", nil), mustJSON(t, defaultColumns), signed(defaultKey, t0))
 	wantError(t, r, http.StatusUnauthorized, "APIGW.0301", "access key")
 }
+
+// TestTokenScope: a token request names its project by id or by name; an
+// id, when given, is what counts, as Keystone reads a scope.
+func TestTokenScope(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	body := func(project string) []byte {
+		return []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"` + hsstest.DefaultUser +
+			`","password":"` + hsstest.DefaultPassword + `","domain":{"name":"` + hsstest.DefaultDomain + `"}}}},"scope":{"project":` + project + `}}}`)
+	}
+	for project, want := range map[string]int{
+		`{"name":"` + srv.Region() + `"}`:                                        http.StatusCreated,
+		`{"id":"` + srv.ProjectID() + `"}`:                                       http.StatusCreated,
+		`{"id":"` + srv.ProjectID() + `","name":"elsewhere"}`:                    http.StatusCreated,
+		`{"id":"` + strings.Repeat("f", 32) + `","name":"` + srv.Region() + `"}`: http.StatusBadRequest,
+		`{"name":"cn-north-4"}`:                                                  http.StatusBadRequest,
+	} {
+		if r := call(t, srv, http.MethodPost, "/v3/auth/tokens", nil, body(project), noAuth); r.status != want {
+			t.Errorf("scope %s: %d %s, want %d", project, r.status, r.body, want)
+		}
+	}
+}
+
+// TestFaultStatusMustBeFinal: a 1xx is not an answer a fault can give.
+func TestFaultStatusMustBeFinal(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	for _, status := range []int{100, 103, 199, 600} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Fault{Status: %d} was queued", status)
+				}
+			}()
+			srv.InjectFault(hsstest.Fault{Status: status})
+		}()
+	}
+}

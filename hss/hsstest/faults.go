@@ -47,11 +47,12 @@ type Fault struct {
 	Silent bool
 }
 
-// InjectFault queues f. It panics when f.Status is set but is not an HTTP
-// status net/http can send (100 to 599): a mistake in the test.
+// InjectFault queues f. It panics when f.Status is set but is not a final
+// HTTP status (200 to 599): a mistake in the test. (A 1xx is not an
+// answer: net/http would send it, then a 200 with the fault's body.)
 func (s *Server) InjectFault(f Fault) {
-	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
-		panic("hsstest: Fault.Status " + strconv.Itoa(f.Status) + " is not an HTTP status (100 to 599)")
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		panic("hsstest: Fault.Status " + strconv.Itoa(f.Status) + " is not a final HTTP status (200 to 599)")
 	}
 	if f.Count == 0 {
 		f.Count = 1

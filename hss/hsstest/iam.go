@@ -91,8 +91,9 @@ func (s *Server) createToken(w http.ResponseWriter, body []byte) {
 		iamError(w, http.StatusUnauthorized, "the username, password or domain name is wrong")
 		return
 	}
+	// By id when one is given, as Keystone reads a scope; else by name.
 	p := req.Auth.Scope.Project
-	if p.Name != s.region && (p.ID == "" || p.ID != s.projectID) {
+	if (p.ID != "" && p.ID != s.projectID) || (p.ID == "" && p.Name != s.region) {
 		iamError(w, http.StatusBadRequest, "auth.scope.project: no such project (the project name is the region id, "+s.region+")")
 		return
 	}

@@ -78,10 +78,13 @@ func (s *Server) record(r *http.Request, body []byte, requestID string) *Request
 		Auth:      authKind(r),
 		RequestID: requestID,
 	}
-	if strings.HasPrefix(r.URL.Path, "/v3") {
+	if looksIAM(r.URL.Path) {
 		// Any IAM call, whatever its method or exact path: a misdirected
 		// token request holds a password too.
 		rec.Body = redactIAMBody(body)
+	} else {
+		// Any other body may be a token request sent to the wrong path.
+		rec.Body = redactJSONSecrets(body)
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
@@ -126,6 +129,30 @@ func redactHeader(h http.Header) http.Header {
 	return out
 }
 
+// looksIAM reports whether path may be an IAM call's: /v3 anywhere in it
+// (an IAM endpoint set with a path prefix or a trailing slash puts it
+// after one), or auth or token, in any case (the SDK's federation call is
+// /v3.0/OS-AUTH/id-token/tokens).
+func looksIAM(path string) bool {
+	p := strings.ToLower(path)
+	return strings.Contains(p, "/v3") || strings.Contains(p, "auth") || strings.Contains(p, "token")
+}
+
+// redactJSONSecrets is redactIAMBody for a body that is not an IAM call's:
+// the same secrets redacted in a JSON body, and a body that is not JSON
+// kept as it is (an HSS body the fake refused, shown as it came).
+func redactJSONSecrets(body []byte) []byte {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil || !redactSecrets(doc) {
+		return bytes.Clone(body)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return []byte(redacted)
+	}
+	return b
+}
+
 // redactIAMBody redacts the secrets of an IAM request body: every value
 // under a key "password" that is not an object, and the id of a "token" object (IAM's token
 // method), with keys compared ignoring case, as Go's JSON decoding (and so
@@ -163,7 +190,11 @@ func redactSecrets(v any) bool {
 				} else {
 					v[k], found = redacted, true
 				}
-			case strings.EqualFold(k, "token"):
+			case strings.EqualFold(k, "token"), strings.EqualFold(k, "id_token"):
+				if _, isString := child.(string); isString {
+					v[k], found = redacted, true
+					continue
+				}
 				if tok, ok := child.(map[string]any); ok {
 					for tk := range tok {
 						if strings.EqualFold(tk, "id") {

@@ -28,6 +28,16 @@ func TestIAMSecretsNeverRecorded(t *testing.T) {
 		{http.MethodPost, "/v3//auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
 		{http.MethodPost, "/v3/auth/tokens", `{"auth":{"identity":{"methods":["token"],"token":{"id":"` + token + `"}}}}`},
 		{http.MethodPost, "/v3/auth/tokens", `not json, but password=` + pw},
+		// An IAM endpoint with a trailing slash or a path prefix, and any
+		// other path: a token request sent where it should not go.
+		{http.MethodPost, "//v3/auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/iam/v3/auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/V3/auth/tokens", `not json, but password=` + pw},
+		{http.MethodPost, "/v5/auth/tokens", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/v5/" + srv.ProjectID() + "/event/export", `{"auth":{"identity":{"password":{"user":` + user + `}}}}`},
+		{http.MethodPost, "/v5/" + srv.ProjectID() + "/event/operate", `{"token":"` + token + `"}`},
+		// The official SDK's federation call: an OpenID Connect id token.
+		{http.MethodPost, "/v3.0/OS-AUTH/id-token/tokens", `{"auth":{"id_token":{"id":"` + token + `"}}}`},
 	} {
 		srv.ResetRequests()
 		call(t, srv, tc.method, tc.path, nil, []byte(tc.body), noAuth)

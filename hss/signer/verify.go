@@ -134,7 +134,7 @@ func parseAuthorization(value string) (authorization, error) {
 	}
 
 	a.signedHeaders = strings.Split(signedHeaders, ";")
-	var host, date bool
+	date := false
 	for i, name := range a.signedHeaders {
 		if !isLowerToken(name) {
 			return a, fmt.Errorf("%w: SignedHeaders entry %q is not a lower-case header name", ErrMalformedAuthorization, name)
@@ -142,11 +142,13 @@ func parseAuthorization(value string) (authorization, error) {
 		if i > 0 && a.signedHeaders[i-1] >= name {
 			return a, fmt.Errorf("%w: SignedHeaders %q is not sorted and unique", ErrMalformedAuthorization, signedHeaders)
 		}
-		host = host || name == "host"
 		date = date || name == "x-sdk-date"
 	}
-	if !host || !date {
-		return a, fmt.Errorf("%w: SignedHeaders %q must include host and x-sdk-date", ErrMalformedAuthorization, signedHeaders)
+	// x-sdk-date only: the gateway takes the official SDK's signatures,
+	// which sign neither host nor content-type (user-agent, x-project-id,
+	// x-sdk-date; region on operate). What is signed is checked.
+	if !date {
+		return a, fmt.Errorf("%w: SignedHeaders %q must include x-sdk-date", ErrMalformedAuthorization, signedHeaders)
 	}
 	return a, nil
 }

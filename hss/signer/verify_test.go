@@ -72,7 +72,7 @@ func TestVerify(t *testing.T) {
 			i := strings.Index(v, "Signature=") + len("Signature=")
 			r.Header.Set(HeaderAuthorization, v[:i]+strings.ToUpper(v[i:]))
 		}, wantErr: ErrMalformedAuthorization},
-		{name: "host not signed", modify: editAuth("content-type;host;", "content-type;"), wantErr: ErrMalformedAuthorization},
+		{name: "host struck from the signed headers", modify: editAuth("content-type;host;", "content-type;"), wantErr: ErrSignatureMismatch},
 		{name: "date not signed", modify: editAuth(";x-sdk-date", ""), wantErr: ErrMalformedAuthorization},
 		{name: "signed headers unsorted", modify: editAuth("content-type;host", "host;content-type"), wantErr: ErrMalformedAuthorization},
 		{name: "signed headers upper case", modify: editAuth("content-type", "Content-Type"), wantErr: ErrMalformedAuthorization},
