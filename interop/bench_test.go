@@ -51,8 +51,17 @@ var benchPassword = hss.Password{Domain: "bench-domain", User: "bench-user", Pas
 
 // benchExport is a typical export: a two-day window, two severities,
 // unhandled events of all enterprise projects, five columns.
-func benchExport() (hss.ExportEventsParams, hss.ExportColumns) {
-	begin := int64(1767225600000) // 2026-01-01T00:00:00Z
+func benchExport() (hss.ExportEventsParams, hss.ExportColumns) { return benchExportWindow(0) }
+
+// windows is how many typical exports, each for a time window of its own,
+// the export benchmarks send in turn, as a pipeline exports a new window
+// each time: so no client signs or sends the same request twice running
+// (a Signer remembers the last 4 beginnings of canonical requests it saw).
+const windows = 16
+
+// benchExportWindow is benchExport for its window moved i minutes on.
+func benchExportWindow(i int) (hss.ExportEventsParams, hss.ExportColumns) {
+	begin := int64(1767225600000) + int64(i)*60_000 // 2026-01-01T00:00:00Z, then a minute a window
 	return hss.ExportEventsParams{
 			Category:            hss.CategoryHost,
 			EventId:             "evt-export-0001",
@@ -143,6 +152,21 @@ func benchSDKExport(tb testing.TB) *model.ExportEventRequestRequest {
 	return r
 }
 
+// benchSDKExports are the SDK's requests for the windows of exportCall, in
+// its order.
+func benchSDKExports(tb testing.TB) []*model.ExportEventRequestRequest {
+	tb.Helper()
+	reqs := make([]*model.ExportEventRequestRequest, windows)
+	for i := range reqs {
+		r, err := toSDKExport(benchExportWindow(i))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		reqs[i] = r
+	}
+	return reqs
+}
+
 func benchSDKHandle(tb testing.TB) *model.ChangeEventRequest {
 	tb.Helper()
 	r, err := toSDKOperate(benchHandle())
@@ -200,10 +224,21 @@ func captureOurs(tb testing.TB, srv *BenchServer, token bool, call func(*hss.Cli
 	return ct.last
 }
 
+// exportCall exports the windows of benchExportWindow in turn, a window a
+// call (safe for concurrent use).
 func exportCall(ctx context.Context) func(*hss.Client) error {
-	params, cols := benchExport()
+	type window struct {
+		params hss.ExportEventsParams
+		cols   hss.ExportColumns
+	}
+	ws := make([]window, windows)
+	for i := range ws {
+		ws[i].params, ws[i].cols = benchExportWindow(i)
+	}
+	var next atomic.Uint64
 	return func(c *hss.Client) error {
-		res, err := c.ExportEvents(ctx, params, cols)
+		w := &ws[(next.Add(1)-1)%windows]
+		res, err := c.ExportEvents(ctx, w.params, w.cols)
 		if err == nil && (res.TaskId == nil || *res.TaskId == "") {
 			err = fmt.Errorf("export answered no task id: %+v", res)
 		}
@@ -214,6 +249,48 @@ func exportCall(ctx context.Context) func(*hss.Client) error {
 func handleCall(ctx context.Context) func(*hss.Client) error {
 	req, params := benchHandle()
 	return func(c *hss.Client) error { return c.HandleEvents(ctx, req, params) }
+}
+
+// floorRing is the floor's requests for a call: the requests our client
+// sent for windows calls in turn (for a call whose request does not change,
+// windows copies of it), replayed in the same order.
+type floorRing struct {
+	reqs []*floorRequest
+	next int
+}
+
+// newFloorRing captures what call sends through our client, windows times.
+func newFloorRing(tb testing.TB, srv *BenchServer, token bool, call func(*hss.Client) error) *floorRing {
+	tb.Helper()
+	ct := &captureTransport{next: http.DefaultTransport}
+	c := newBenchClient(tb, srv, token, &http.Client{Transport: ct})
+	f := &floorRing{}
+	for range windows {
+		if err := call(c); err != nil {
+			tb.Fatal(err)
+		}
+		ct.mu.Lock()
+		f.reqs = append(f.reqs, newFloorRequest(tb, ct.last))
+		ct.mu.Unlock()
+	}
+	return f
+}
+
+// clone is a ring of the same requests that can be sent from another
+// goroutine.
+func (f *floorRing) clone(tb testing.TB) *floorRing {
+	out := &floorRing{}
+	for _, r := range f.reqs {
+		out.reqs = append(out.reqs, r.clone(tb))
+	}
+	return out
+}
+
+// do sends the next request of the ring (not safe for concurrent use).
+func (f *floorRing) do(hc *http.Client) error {
+	r := f.reqs[f.next]
+	f.next = (f.next + 1) % len(f.reqs)
+	return r.do(hc)
 }
 
 // floorRequest is a prebuilt request whose body rewinds, so that sending it
@@ -239,6 +316,17 @@ func newFloorRequest(tb testing.TB, c captured) *floorRequest {
 		req.ContentLength = int64(len(c.Body))
 	}
 	return f
+}
+
+// clone is a copy of the request with a body reader of its own.
+func (f *floorRequest) clone(tb testing.TB) *floorRequest {
+	c := captured{Method: f.req.Method, URL: f.req.URL.String(), Header: f.req.Header}
+	if f.body != nil {
+		b := make([]byte, f.body.Size())
+		_, _ = f.body.ReadAt(b, 0)
+		c.Body = b
+	}
+	return newFloorRequest(tb, c)
 }
 
 // do sends the request and reads the answer to the end.
@@ -273,8 +361,11 @@ func newFloorClient() *http.Client {
 
 func BenchmarkExport(b *testing.B) {
 	benchCall(b, exportCall(context.Background()), func(b *testing.B) func(*hssv5.HssClient) error {
-		req := benchSDKExport(b)
+		reqs := benchSDKExports(b)
+		next := 0
 		return func(sdk *hssv5.HssClient) error {
+			req := reqs[next]
+			next = (next + 1) % len(reqs)
 			res, err := sdk.ExportEventRequest(req)
 			if err == nil && (res.TaskId == nil || *res.TaskId == "") {
 				err = fmt.Errorf("sdk export answered no task id")
@@ -323,7 +414,7 @@ func benchCall(b *testing.B, call func(*hss.Client) error, sdkCall func(*testing
 			}})
 		}
 		runs = append(runs, run{"floor/" + auth, func(b *testing.B) {
-			f := newFloorRequest(b, captureOurs(b, srv, token, call))
+			f := newFloorRing(b, srv, token, call)
 			hc := newFloorClient()
 			benchLoop(b, func() error { return f.do(hc) })
 		}})
@@ -469,8 +560,9 @@ func BenchmarkConcurrent(b *testing.B) {
 	srv := benchServer()
 	ctx := context.Background()
 	call := exportCall(ctx)
-	floorCaptured := captureOurs(b, srv, false, call)
-	sdkReq := benchSDKExport(b)
+	floor := newFloorRing(b, srv, false, call)
+	sdkReqs := benchSDKExports(b)
+	var sdkNext atomic.Uint64
 	type client struct {
 		name string
 		// prepare makes a fresh client and returns its call for one goroutine.
@@ -488,13 +580,16 @@ func BenchmarkConcurrent(b *testing.B) {
 		{"sdk/aksk", func(b *testing.B) func() func() error {
 			sdk := newBenchSDK(b, srv, nil)
 			return func() func() error {
-				return func() error { _, err := sdk.ExportEventRequest(sdkReq); return err }
+				return func() error {
+					_, err := sdk.ExportEventRequest(sdkReqs[(sdkNext.Add(1)-1)%windows])
+					return err
+				}
 			}
 		}},
 		{"floor/aksk", func(b *testing.B) func() func() error {
 			hc := newFloorClient()
 			return func() func() error {
-				f := newFloorRequest(b, floorCaptured) // one request per goroutine
+				f := floor.clone(b) // one ring per goroutine
 				return func() error { return f.do(hc) }
 			}
 		}},
@@ -662,7 +757,7 @@ func (t memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // it with -bench FloorPlusWork.
 func BenchmarkFloorPlusWork(b *testing.B) {
 	srv := benchServer()
-	f := newFloorRequest(b, captureOurs(b, srv, false, exportCall(context.Background())))
+	f := newFloorRing(b, srv, false, exportCall(context.Background()))
 	hc := newFloorClient()
 	for _, us := range []int{0, 1, 2, 3, 4, 5, 6, 8, 12} {
 		work := time.Duration(us) * time.Microsecond
@@ -699,7 +794,7 @@ func inMemory(b *testing.B, loop func(*testing.B, func() error)) {
 				loop(b, func() error { return op.call(c) })
 			})
 			b.Run(op.name+"floor/"+auth, func(b *testing.B) {
-				f := newFloorRequest(b, captureOurs(b, srv, token, op.call))
+				f := newFloorRing(b, srv, token, op.call)
 				loop(b, func() error { return f.do(hc) })
 			})
 		}
