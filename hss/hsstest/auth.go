@@ -39,6 +39,13 @@ func authKind(r *http.Request) string {
 // as the API gateway would, and returns the kind used. Its errors say why
 // in words a user can act on, never with a secret.
 func (s *Server) authenticate(r *http.Request, body []byte) (string, error) {
+	// A credential header sent twice is refused: judged by its first value,
+	// as Header.Get reads it, a second one would pass unseen.
+	for _, h := range []string{"X-Auth-Token", signer.HeaderSecurityToken, signer.HeaderProjectID} {
+		if len(r.Header.Values(h)) > 1 {
+			return authKind(r), errors.New("repeated " + h + ": one value only")
+		}
+	}
 	switch kind := authKind(r); kind {
 	case AuthToken:
 		return kind, s.checkToken(r.Header.Get("X-Auth-Token"))

@@ -298,3 +298,48 @@ func TestFaultStatusMustBeFinal(t *testing.T) {
 		}()
 	}
 }
+
+// TestRepeatedCredentialHeaders: a credential header sent twice is refused,
+// 401, even when the signature covers both values: read by its first value,
+// a second one would pass unseen.
+func TestRepeatedCredentialHeaders(t *testing.T) {
+	srv := newServer(t, hsstest.Options{Tokens: []string{"ready-made-token"}})
+	for name, auth := range map[string]authFunc{
+		"X-Auth-Token": func(req *http.Request, _ []byte) error {
+			req.Header["X-Auth-Token"] = []string{"ready-made-token", "another"}
+			return nil
+		},
+		"X-Project-Id": func(req *http.Request, body []byte) error {
+			req.Header["X-Project-Id"] = []string{srv.ProjectID(), strings.Repeat("e", 32)}
+			return signed(defaultKey, t0)(req, body)
+		},
+	} {
+		r := call(t, srv, http.MethodGet, taskPath(srv, "x"), allProjects, nil, auth)
+		wantError(t, r, http.StatusUnauthorized, "APIGW.0301", "repeated "+name)
+	}
+}
+
+// TestTokenByDomainID: the user's account may be named by its id, which
+// a token's document gives, as IAM takes it.
+func TestTokenByDomainID(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	body := func(domain string) []byte {
+		return []byte(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"` + hsstest.DefaultUser +
+			`","password":"` + hsstest.DefaultPassword + `","domain":` + domain + `}}},"scope":{"project":{"name":"` + srv.Region() + `"}}}}`)
+	}
+	r := call(t, srv, http.MethodPost, "/v3/auth/tokens", nil, body(`{"name":"`+hsstest.DefaultDomain+`"}`), noAuth)
+	var doc struct {
+		Token struct {
+			User struct{ Domain struct{ ID string } }
+		}
+	}
+	if err := json.Unmarshal(r.body, &doc); err != nil || doc.Token.User.Domain.ID == "" {
+		t.Fatalf("token by domain name: %d %s", r.status, r.body)
+	}
+	if r := call(t, srv, http.MethodPost, "/v3/auth/tokens", nil, body(`{"id":"`+doc.Token.User.Domain.ID+`"}`), noAuth); r.status != http.StatusCreated {
+		t.Errorf("by the domain's id: %d %s, want 201", r.status, r.body)
+	}
+	if r := call(t, srv, http.MethodPost, "/v3/auth/tokens", nil, body(`{"id":"0000"}`), noAuth); r.status != http.StatusUnauthorized {
+		t.Errorf("by another id: %d %s, want 401", r.status, r.body)
+	}
+}

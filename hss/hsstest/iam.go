@@ -52,6 +52,7 @@ type tokenRequest struct {
 					Name     string `json:"name"`
 					Password string `json:"password"`
 					Domain   struct {
+						ID   string `json:"id"`
 						Name string `json:"name"`
 					} `json:"domain"`
 				} `json:"user"`
@@ -82,7 +83,9 @@ func (s *Server) createToken(w http.ResponseWriter, body []byte) {
 	var user *User
 	for i := range s.users {
 		c := &s.users[i]
-		if c.Name == u.Name && c.Domain == u.Domain.Name && c.Password == u.Password {
+		// The account by its name, or by its id (as IAM takes either).
+		inDomain := c.Domain == u.Domain.Name || (u.Domain.Name == "" && u.Domain.ID != "" && u.Domain.ID == domainID(c.Domain))
+		if c.Name == u.Name && inDomain && c.Password == u.Password {
 			user = c
 			break
 		}
