@@ -26,9 +26,12 @@ type Request struct {
 	// so the access key and the signed headers can be checked; any other
 	// Authorization reads "REDACTED" whole.
 	Header http.Header
-	// Body is the body received. The password of an IAM token request
-	// reads "REDACTED".
+	// Body is the body received, its first MaxRecordedBody bytes (BodySize
+	// says how long it was). The password of an IAM token request reads
+	// "REDACTED".
 	Body []byte
+	// BodySize is the length of the body received.
+	BodySize int
 	// Time is when it arrived, by Options.Now.
 	Time time.Time
 	// Auth is the authentication the request presented, valid or not:
@@ -40,6 +43,12 @@ type Request struct {
 	// never answered (a Silent fault, a client that gave up).
 	Status int
 }
+
+// MaxRecordedBody is how much of a request's body Requests keeps: what the
+// fake holds stays bounded by bytes, not only by Options.MaxRequests
+// (the emulator keeps 10,000 requests, and a body may be 8 MiB). The
+// fake reads and checks the whole body all the same.
+const MaxRecordedBody = 256 << 10
 
 // redacted stands in for a secret in recorded requests.
 const redacted = "REDACTED"
@@ -73,7 +82,7 @@ func (s *Server) record(r *http.Request, body []byte, requestID string) *Request
 		Path:      r.URL.Path,
 		RawQuery:  r.URL.RawQuery,
 		Header:    redactHeader(r.Header),
-		Body:      bytes.Clone(body),
+		BodySize:  len(body),
 		Time:      s.now(),
 		Auth:      authKind(r),
 		RequestID: requestID,
@@ -85,6 +94,9 @@ func (s *Server) record(r *http.Request, body []byte, requestID string) *Request
 	} else {
 		// Any other body may be a token request sent to the wrong path.
 		rec.Body = redactJSONSecrets(body)
+	}
+	if len(rec.Body) > MaxRecordedBody {
+		rec.Body = bytes.Clone(rec.Body[:MaxRecordedBody])
 	}
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)

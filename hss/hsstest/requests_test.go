@@ -173,3 +173,22 @@ func TestConcurrentClients(t *testing.T) {
 		t.Errorf("%d requests recorded, want 100", n)
 	}
 }
+
+// TestRecordedBodyIsBounded: Requests keeps a body's first MaxRecordedBody
+// bytes and its size; a small body whole.
+func TestRecordedBodyIsBounded(t *testing.T) {
+	srv := newServer(t, hsstest.Options{})
+	big := []byte(strings.Repeat("x", hsstest.MaxRecordedBody+1000))
+	call(t, srv, http.MethodPost, operatePath(srv), allProjects, big, signed(defaultKey, t0))
+	call(t, srv, http.MethodPost, operatePath(srv), allProjects, []byte(`{"operate_type":"ignore"}`), signed(defaultKey, t0))
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests recorded, want 2", len(reqs))
+	}
+	if r := reqs[0]; r.BodySize != len(big) || len(r.Body) != hsstest.MaxRecordedBody || string(r.Body) != string(big[:hsstest.MaxRecordedBody]) {
+		t.Errorf("a big body: BodySize %d, %d bytes kept; want %d and its first %d", r.BodySize, len(r.Body), len(big), hsstest.MaxRecordedBody)
+	}
+	if r := reqs[1]; r.BodySize != len(r.Body) || string(r.Body) != `{"operate_type":"ignore"}` {
+		t.Errorf("a small body: BodySize %d, body %q; want it whole", r.BodySize, r.Body)
+	}
+}
