@@ -133,8 +133,8 @@ func queryOptBool(u urlBuilder, name string, v *bool) urlBuilder {
 // A list's values are written sorted, as its keys are (see
 // exportEventsTarget): the signature canonicalizes a query by key, then by
 // value, and a query already in that order is copied as it is rather than
-// sorted, which would be a fifth of the time it takes to sign a typical
-// export. The service reads a list as a set of values.
+// sorted (0.3-0.5 µs less for a typical export's query, in a
+// microbenchmark). The service reads a list as a set of values.
 
 func queryOptStrings[S ~string](u urlBuilder, name string, v *[]S) urlBuilder {
 	switch {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/internal/jsonkeys"
 )
 
 // defaultTimeout bounds a whole call, retries included, when --timeout is
@@ -197,56 +198,25 @@ func decodeStrict(b []byte, v any) error {
 // and a key repeated in one object. encoding/json matches keys ignoring
 // case, by Unicode folding: "OPERATE_TYPE", or "operate_event_liſt" with a
 // long s (U+017F), would otherwise be read as a second operate_type or
-// operate_event_list, the last one winning. Syntax errors are left to the
-// decoder, which places them.
+// operate_event_list, the last one winning. Syntax errors, and anything
+// after the value, are left to the decoder (decodeStrict), which places
+// them.
 func checkKeys(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	type level struct {
-		object  bool
-		keyNext bool
-		keys    map[string]bool
+	reason, _ := jsonkeys.Walk(b, func(key string, dup bool) string {
+		switch {
+		case strings.ToLower(key) != key:
+			return fmt.Sprintf("key %q: keys are in lower case (%s)", key, strings.ToLower(key))
+		case !plainKey(key):
+			return fmt.Sprintf("key %q: keys are made of a-z, 0-9 and _", key)
+		case dup:
+			return fmt.Sprintf("key %q given twice in one object", key)
+		}
+		return ""
+	})
+	if reason != "" {
+		return usagef("invalid --body: %s", reason)
 	}
-	var stack []*level
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // the end, or a syntax error the decoder reports
-		}
-		var top *level
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.keyNext {
-			if key, ok := tok.(string); ok {
-				if strings.ToLower(key) != key {
-					return usagef("invalid --body: key %q: keys are in lower case (%s)", key, strings.ToLower(key))
-				}
-				if !plainKey(key) {
-					return usagef("invalid --body: key %q: keys are made of a-z, 0-9 and _", key)
-				}
-				if top.keys[key] {
-					return usagef("invalid --body: key %q given twice in one object", key)
-				}
-				top.keys[key] = true
-				top.keyNext = false
-				continue
-			}
-		}
-		if top != nil && top.object {
-			top.keyNext = true // this token was a value: a key comes next
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &level{object: true, keyNext: true, keys: map[string]bool{}})
-		case json.Delim('['):
-			stack = append(stack, &level{})
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			if len(stack) > 0 && stack[len(stack)-1].object {
-				stack[len(stack)-1].keyNext = true
-			}
-		}
-	}
+	return nil
 }
 
 // plainKey says whether key is made of a-z, 0-9 and _ only.

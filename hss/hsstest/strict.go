@@ -2,8 +2,6 @@ package hsstest
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/openhss/hss-go/gen"
+	"github.com/openhss/hss-go/internal/jsonkeys"
 )
 
 // checkStrict refuses what the spec check lets through but the fake would
@@ -28,21 +27,24 @@ import (
 //     operate_type, the last one winning.
 //   - A key given twice in one object: which one counts is up to the
 //     parser.
-//   - Anything after the body's JSON value, which neither check reads (a
-//     body of scalars only is left to the spec check).
+//   - Anything after the body's JSON value, which neither check reads.
 //
 // A key the spec does not know at all is left alone, as a service that
 // ignores unknown fields would.
 func checkStrict(query url.Values, route *routers.Route, body []byte) string {
-	for _, p := range append(route.PathItem.Parameters, route.Operation.Parameters...) {
-		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
-			continue
-		}
-		if s := p.Value.Schema; s != nil && s.Value != nil && s.Value.Type.Is(openapi3.TypeArray) {
-			continue
-		}
-		if len(query[p.Value.Name]) > 1 {
-			return "invalid query parameter " + p.Value.Name + ": given more than once"
+	// Both lists read in place: appending one to the other could write into
+	// the shared spec's array, from concurrent requests.
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
+				continue
+			}
+			if s := p.Value.Schema; s != nil && s.Value != nil && s.Value.Type.Is(openapi3.TypeArray) {
+				continue
+			}
+			if len(query[p.Value.Name]) > 1 {
+				return "invalid query parameter " + p.Value.Name + ": given more than once"
+			}
 		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -54,56 +56,21 @@ func checkStrict(query url.Values, route *routers.Route, body []byte) string {
 // checkBodyKeys walks the JSON in body for checkStrict. A syntax error is
 // left to the spec check, which reports it.
 func checkBodyKeys(body []byte, known map[string]bool) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	type level struct {
-		object, keyNext bool
-		keys            map[string]bool
+	reason, trailing := jsonkeys.Walk(body, func(key string, dup bool) string {
+		if r := checkKey(key, dup, known); r != "" {
+			return "invalid body: key " + strconv.Quote(key) + ": " + r
+		}
+		return ""
+	})
+	if reason == "" && trailing {
+		return "invalid body: anything after the JSON value"
 	}
-	var stack []*level
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "" // the end, or a syntax error
-		}
-		if len(stack) > 0 {
-			top := stack[len(stack)-1]
-			if key, ok := tok.(string); ok && top.object && top.keyNext {
-				if reason := checkKey(key, top.keys, known); reason != "" {
-					return "invalid body: key " + strconv.Quote(key) + ": " + reason
-				}
-				top.keys[key] = true
-				top.keyNext = false
-				continue
-			}
-			if top.object {
-				top.keyNext = true // a value: a key comes next
-			}
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &level{object: true, keyNext: true, keys: map[string]bool{}})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &level{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			if len(stack) > 0 && stack[len(stack)-1].object {
-				stack[len(stack)-1].keyNext = true
-			}
-		}
-		if len(stack) == 0 { // the value is whole: nothing may follow
-			if _, err := dec.Token(); err != io.EOF {
-				return "invalid body: anything after the JSON value"
-			}
-			return ""
-		}
-	}
+	return reason
 }
 
 // checkKey says why key may not be read as it was checked, or "".
-func checkKey(key string, seen, known map[string]bool) string {
-	if seen[key] {
+func checkKey(key string, dup bool, known map[string]bool) string {
+	if dup {
 		return "given twice in one object"
 	}
 	if known[key] {
