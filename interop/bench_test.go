@@ -752,22 +752,31 @@ func (t memoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkFloorPlusWork is the floor with a busy loop of the given CPU
-// time before each call: what a client's own work costs per call on this
-// machine once it is added to a round trip. Not part of `make bench`; run
-// it with -bench FloorPlusWork.
+// time before each call, for the export and the handle call: what a
+// client's own work costs per call on this machine once it is added to a
+// round trip. The loop reads the clock and touches no memory, so what it
+// costs beyond its own time is not the caches'. Not part of `make bench`:
+// run its levels interleaved, each in its own process, with
+// interleave.sh (interop/PERFORMANCE.md, "The ninth session").
 func BenchmarkFloorPlusWork(b *testing.B) {
 	srv := benchServer()
-	f := newFloorRing(b, srv, false, exportCall(context.Background()))
-	hc := newFloorClient()
-	for _, us := range []int{0, 1, 2, 3, 4, 5, 6, 8, 12} {
-		work := time.Duration(us) * time.Microsecond
-		b.Run(fmt.Sprintf("work=%dus", us), func(b *testing.B) {
-			benchLoop(b, func() error {
-				for start := time.Now(); time.Since(start) < work; {
-				}
-				return f.do(hc)
+	ctx := context.Background()
+	for _, op := range []struct {
+		name string
+		call func(*hss.Client) error
+	}{{"export", exportCall(ctx)}, {"handle", handleCall(ctx)}} {
+		f := newFloorRing(b, srv, false, op.call)
+		hc := newFloorClient()
+		for _, us := range []int{0, 2, 4, 6, 8, 10, 12} {
+			work := time.Duration(us) * time.Microsecond
+			b.Run(fmt.Sprintf("%s/work=%dus", op.name, us), func(b *testing.B) {
+				benchLoop(b, func() error {
+					for start := time.Now(); time.Since(start) < work; {
+					}
+					return f.do(hc)
+				})
 			})
-		})
+		}
 	}
 }
 
