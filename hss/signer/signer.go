@@ -105,7 +105,7 @@ func (k Key) Format(f fmt.State, verb rune) {
 func HashPayload(body []byte) string {
 	sum := sha256.Sum256(body)
 	var out [2 * sha256.Size]byte
-	hex.Encode(out[:], sum[:])
+	hexSum(&out, &sum)
 	return string(out[:])
 }
 
@@ -235,14 +235,14 @@ func signature(secretKey string, s *Signer, req *http.Request, signedHeaders []s
 	}
 	crSum := sumAndClear(cr)
 	var crHex [64]byte
-	hex.Encode(crHex[:], crSum[:])
+	hexSum(&crHex, &crSum)
 
 	var stsBuf [len(Algorithm) + 1 + len(DateLayout) + 1 + 64]byte
 	sts := appendStringToSign(stsBuf[:0], crHex[:], sdkDate)
 
 	sum := hmacSHA256(secretKey, sts)
 	var out [64]byte
-	hex.Encode(out[:], sum[:])
+	hexSum(&out, &sum)
 	return out
 }
 
