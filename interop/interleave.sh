@@ -53,14 +53,20 @@ done
 awk '{
 	name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name)
 	for (i = 3; i < NF; i += 2) v[$(i + 1)] = $i
-	print name, v["ns/op"], v["cpu-ns/op"], v["steal%"]
+	# A metric the benchmark does not report is "-".
+	print name, ("ns/op" in v ? v["ns/op"] : "-"), ("cpu-ns/op" in v ? v["cpu-ns/op"] : "-"), ("steal%" in v ? v["steal%"] : "-")
+	delete v
 }' "$tmp/results" > "$tmp/values"
 printf '%-40s %6s %12s %12s %8s\n' benchmark runs "ns/op" "cpu-ns/op" "steal%"
 cut -d' ' -f1 "$tmp/values" | sort -u | while IFS= read -r name; do
+	# median COLUMN FORMAT prints the median of a column with FORMAT, or "-".
 	median() {
-		awk -v n="$name" -v c="$1" '$1 == n { print $c }' "$tmp/values" | sort -g |
-			awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+		awk -v n="$name" -v c="$1" '$1 == n && $c != "-" { print $c }' "$tmp/values" | sort -g |
+			awk -v f="$2" '{ a[NR] = $1 } END {
+				if (NR == 0) print "-"
+				else printf f "\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			}'
 	}
 	runs=$(awk -v n="$name" '$1 == n' "$tmp/values" | wc -l)
-	printf '%-40s %6d %12.0f %12.0f %8.1f\n' "$name" "$runs" "$(median 2)" "$(median 3)" "$(median 4)"
+	printf '%-40s %6d %12s %12s %8s\n' "$name" "$runs" "$(median 2 %.0f)" "$(median 3 %.0f)" "$(median 4 %.1f)"
 done
