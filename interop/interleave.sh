@@ -22,9 +22,20 @@ if [ $# -lt 3 ]; then
 fi
 rounds=$1 iterations=$2
 shift 2
+case $rounds$iterations in
+*[!0-9]*) echo "interleave.sh: ROUNDS and ITERATIONS are counts" >&2; exit 2 ;;
+esac
+if [ "$rounds" -lt 1 ] || [ "$iterations" -lt 1 ]; then
+	echo "interleave.sh: ROUNDS and ITERATIONS are counts" >&2
+	exit 2
+fi
 dir=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
+# dash runs the EXIT trap on exit only, not when a signal ends it: the
+# signals exit, which runs it.
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 (cd "$dir" && go test -c -o "$tmp/bench.test" .)
 for p in "$@"; do printf '%s\n' "$p"; done > "$tmp/patterns"
 r=1

@@ -8,24 +8,26 @@ hardware counters), kernel included, for example:
     perf record -F 4999 -e cpu-clock -o /tmp/aksk.data /tmp/bench.test \
         -test.run '^$' -test.bench 'Handle/ours/aksk$' -test.benchtime 40000x
 
-The samples of each recording are grouped (the kernel; SHA-256 and the rest of crypto; our code,
-github.com/openhss/...; the Go runtime; net/http with net/textproto, bufio and net; the vDSO;
-the rest), and each group's share is turned into ns per call with the run's cpu-ns/op, which the
-benchmark prints:
+The samples of each recording are counted in groups (the kernel and its modules; SHA-256 and the
+rest of crypto; github.com/openhss/..., which is our client and also the benchmark's own loop,
+floor and server code in interop; the Go runtime; net/http with net/textproto, bufio and net; the
+vDSO; the rest), and each group's share of the recording's samples is turned into ns per call
+with the run's cpu-ns/op, which the benchmark prints:
 
     python3 perfgroup.py /tmp/aksk.data 87221 /tmp/token.data 72961
 
-It prints, per group, the first recording's ns per call minus the second's, and both.
+It prints, per group, the first recording's ns per call minus the second's, and both; the groups
+of each recording add up to its cpu-ns/op.
 """
 import subprocess
 import sys
 
 
 def group(dso, sym):
-    if dso.startswith("[kernel"):
-        return "kernel"
-    if "vdso" in dso:
+    if dso == "[vdso]":
         return "vdso"
+    if dso.startswith("["):  # [kernel.kallsyms] and the kernel's modules
+        return "kernel"
     if sym.startswith("github.com/openhss/"):
         return "ours"
     if "crypto" in sym or "sha256" in sym:
@@ -39,18 +41,25 @@ def group(dso, sym):
 
 
 def shares(path):
+    """Each group's share of the recording's samples, from perf's sample counts."""
     out = subprocess.run(
         ["perf", "report", "-i", path, "--no-children", "--sort", "dso,sym",
-         "-g", "none", "-q", "--percent-limit", "0"],
+         "-g", "none", "-q", "-n", "--percent-limit", "0"],
         capture_output=True, text=True, check=True).stdout
-    groups = {}
+    counts, total = {}, 0
     for line in out.splitlines():
-        fields = line.split()
-        if len(fields) < 4 or not fields[0].endswith("%"):
+        # percent, samples, dso, [k] or [.], and the symbol, which may have
+        # spaces (Go's generic instantiations do).
+        fields = line.split(None, 4)
+        if len(fields) < 5 or not fields[0].endswith("%") or not fields[1].isdigit():
             continue
-        g = group(fields[1], fields[-1])
-        groups[g] = groups.get(g, 0.0) + float(fields[0].rstrip("%"))
-    return groups
+        n = int(fields[1])
+        g = group(fields[2], fields[4].strip())
+        counts[g] = counts.get(g, 0) + n
+        total += n
+    if total == 0:
+        sys.exit("perfgroup.py: no samples in " + path)
+    return {g: n / total for g, n in counts.items()}
 
 
 def main(argv):
@@ -61,7 +70,7 @@ def main(argv):
     print("%-10s %10s %10s %10s" % ("group", "difference", "first", "second"))
     total = 0.0
     for g in sorted(set(a) | set(b)):
-        x, y = a.get(g, 0.0) * ca / 100, b.get(g, 0.0) * cb / 100
+        x, y = a.get(g, 0.0) * ca, b.get(g, 0.0) * cb
         total += x - y
         print("%-10s %10.0f %10.0f %10.0f" % (g, x - y, x, y))
     print("%-10s %10.0f %10.0f %10.0f" % ("all", total, ca, cb))

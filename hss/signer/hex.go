@@ -6,9 +6,10 @@ import (
 )
 
 // hexSum writes sum in lower-case hex, as hex.Encode does, four bytes of
-// sum (eight digits) at a time: the signature of a request writes three
-// digests in hex (the body's, the canonical request's and the HMAC), and
-// hex.Encode's two table reads and two stores per byte were 5% of Sign.
+// sum (eight digits) at a time: a signed request writes three digests in
+// hex (the body's hash in HashPayload; the canonical request's and the
+// HMAC in Sign), and hex.Encode's two table reads and two stores per byte
+// took about 150 ns of Sign's 2.3 µs on the handle request, for its two.
 func hexSum(dst *[2 * sha256.Size]byte, sum *[sha256.Size]byte) {
 	for i := 0; i < sha256.Size; i += 4 {
 		// The four bytes b0..b3 of sum, each in a 16-bit lane of x, high
