@@ -284,21 +284,6 @@ func TestTokenScope(t *testing.T) {
 	}
 }
 
-// TestFaultStatusMustBeFinal: a 1xx is not an answer a fault can give.
-func TestFaultStatusMustBeFinal(t *testing.T) {
-	srv := newServer(t, hsstest.Options{})
-	for _, status := range []int{100, 103, 199, 600} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("Fault{Status: %d} was queued", status)
-				}
-			}()
-			srv.InjectFault(hsstest.Fault{Status: status})
-		}()
-	}
-}
-
 // TestRepeatedCredentialHeaders: a credential header sent twice is refused,
 // 401, even when the signature covers both values: read by its first value,
 // a second one would pass unseen.

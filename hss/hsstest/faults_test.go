@@ -15,10 +15,9 @@ import (
 	"github.com/openhss/hss-go/hss/hsstest"
 )
 
-// TestFaultStatus answers an injected status, with Retry-After, Count
-// times, then serves again.
 // TestIAMFaultInIAMShape: a fault on an IAM request answers IAM's nested
-// error document by default; a status net/http cannot send is refused.
+// error document by default; a status that is not a final answer (1xx) or
+// that net/http cannot send is refused.
 func TestIAMFaultInIAMShape(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	srv.InjectFault(hsstest.Fault{Path: "/v3/", Status: http.StatusServiceUnavailable})
@@ -29,7 +28,7 @@ func TestIAMFaultInIAMShape(t *testing.T) {
 	if err := json.Unmarshal(r.body, &doc); err != nil || r.status != 503 || doc.Error.Code != "HSS.FAULT" || doc.Error.Message == "" {
 		t.Errorf("%d %s (%v)", r.status, r.body, err)
 	}
-	for _, status := range []int{99, 600, 1000} {
+	for _, status := range []int{99, 100, 103, 199, 600, 1000} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -85,6 +84,8 @@ func TestBoundedHistory(t *testing.T) {
 	wantError(t, r, http.StatusUnauthorized, "APIGW.0301", "token")
 }
 
+// TestFaultStatus answers an injected status, with Retry-After, Count
+// times, then serves again.
 func TestFaultStatus(t *testing.T) {
 	srv := newServer(t, hsstest.Options{})
 	auth := signed(defaultKey, t0)
