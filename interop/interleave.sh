@@ -30,14 +30,7 @@ if [ "$rounds" -lt 1 ] || [ "$iterations" -lt 1 ]; then
 	exit 2
 fi
 dir=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-# dash runs the EXIT trap on exit only, not when a signal ends it: the
-# signals exit, which runs it.
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-(cd "$dir" && go test -c -o "$tmp/bench.test" .)
-for p in "$@"; do printf '%s\n' "$p"; done > "$tmp/patterns"
+. "$dir/benchbuild.sh"
 r=1
 while [ "$r" -le "$rounds" ]; do
 	shuf "$tmp/patterns" > "$tmp/order"
