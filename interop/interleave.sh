@@ -22,9 +22,11 @@ if [ $# -lt 3 ]; then
 fi
 rounds=$1 iterations=$2
 shift 2
-case $rounds$iterations in
-*[!0-9]*) echo "interleave.sh: ROUNDS and ITERATIONS are counts" >&2; exit 2 ;;
-esac
+for n in "$rounds" "$iterations"; do
+	case $n in
+	'' | *[!0-9]*) echo "interleave.sh: ROUNDS and ITERATIONS are counts" >&2; exit 2 ;;
+	esac
+done
 if [ "$rounds" -lt 1 ] || [ "$iterations" -lt 1 ]; then
 	echo "interleave.sh: ROUNDS and ITERATIONS are counts" >&2
 	exit 2
@@ -35,7 +37,7 @@ r=1
 while [ "$r" -le "$rounds" ]; do
 	shuf "$tmp/patterns" > "$tmp/order"
 	while IFS= read -r p; do
-		out=$("$tmp/bench.test" -test.run '^$' -test.bench "$p" -test.benchtime "${iterations}x" -test.benchmem 2>&1) || {
+		out=$("$tmp/bench.test" -test.run '^$' -test.bench "$p" -test.benchtime "${iterations}x" -test.benchmem < /dev/null 2>&1) || {
 			printf '%s\n' "$out" >&2
 			echo "interleave.sh: $p failed in round $r" >&2
 			exit 1

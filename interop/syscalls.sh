@@ -12,8 +12,8 @@
 # It needs Linux perf with the kernel's syscall tracepoints (run as root);
 # SHORT and LONG are 10000 and 30000 unless SYSCALLS_SHORT and
 # SYSCALLS_LONG say otherwise. A PATTERN is a -test.bench expression
-# matching one benchmark. For example, the measurement of
-# interop/PERFORMANCE.md, "The tenth session":
+# matching one benchmark. For example (interop/PERFORMANCE.md, "The tenth
+# session", has these and the FloorPlusWork/handle levels):
 #
 #	sh syscalls.sh 3 'Handle/floor/aksk$' 'Handle/ours/aksk$' \
 #		'Handle/ours/token$' 'Handle/sdk/aksk$'
@@ -25,15 +25,21 @@ fi
 rounds=$1
 shift
 short=${SYSCALLS_SHORT:-10000} long=${SYSCALLS_LONG:-30000}
-case $rounds$short$long in
-*[!0-9]*) echo "syscalls.sh: ROUNDS, SYSCALLS_SHORT and SYSCALLS_LONG are counts" >&2; exit 2 ;;
-esac
+for n in "$rounds" "$short" "$long"; do
+	case $n in
+	'' | *[!0-9]*) echo "syscalls.sh: ROUNDS, SYSCALLS_SHORT and SYSCALLS_LONG are counts" >&2; exit 2 ;;
+	esac
+done
 if [ "$rounds" -lt 1 ] || [ "$short" -ge "$long" ]; then
 	echo "syscalls.sh: want ROUNDS >= 1 and SYSCALLS_SHORT < SYSCALLS_LONG" >&2
 	exit 2
 fi
 if ! command -v perf > /dev/null; then
 	echo "syscalls.sh: needs perf (linux-perf)" >&2
+	exit 1
+fi
+if ! perf stat -e raw_syscalls:sys_enter -e syscalls:sys_enter_futex -e context-switches true > /dev/null 2>&1; then
+	echo "syscalls.sh: perf cannot count the syscall tracepoints here (run as root, with tracefs)" >&2
 	exit 1
 fi
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +49,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 # context switches.
 count() {
 	perf stat -x, -o "$tmp/stat" -e raw_syscalls:sys_enter -e syscalls:sys_enter_futex -e context-switches \
-		"$tmp/bench.test" -test.run '^$' -test.bench "$1" -test.benchtime "$2x" > "$tmp/out" 2>&1 || {
+		"$tmp/bench.test" -test.run '^$' -test.bench "$1" -test.benchtime "$2x" < /dev/null > "$tmp/out" 2>&1 || {
 		cat "$tmp/out" >&2
 		echo "syscalls.sh: $1 failed" >&2
 		exit 1
@@ -61,7 +67,7 @@ count() {
 	}
 }
 
-printf '%-32s %5s %10s %8s %10s\n' benchmark round syscalls futex switches
+printf '%-32s %5s %10s %8s %10s\n' pattern round syscalls futex switches
 r=1
 while [ "$r" -le "$rounds" ]; do
 	shuf "$tmp/patterns" > "$tmp/order"
@@ -76,7 +82,7 @@ while [ "$r" -le "$rounds" ]; do
 done
 echo
 echo "medians over the rounds, per call:"
-printf '%-32s %10s %8s %10s\n' benchmark syscalls futex switches
+printf '%-32s %10s %8s %10s\n' pattern syscalls futex switches
 cut -d' ' -f1 "$tmp/results" | sort -u | while IFS= read -r name; do
 	med() {
 		awk -v n="$name" -v c="$1" '$1 == n { print $c }' "$tmp/results" | sort -g |
