@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,9 +124,23 @@ func (a *passwordAuth) token(ctx context.Context, c *Client) (iamToken, error) {
 	})
 }
 
-// newTokenCache returns an empty cache of IAM tokens, which expire.
-func newTokenCache() *cached[iamToken] {
-	return &cached[iamToken]{expires: func(t iamToken) time.Time { return t.expiresAt }}
+// newTokenCache returns an empty cache of IAM tokens, which expire. A
+// background renewal that fails is logged as a warning to logger (nil:
+// not logged): calls go on with the current token, and nothing else would
+// show that IAM is failing until that token runs out.
+func newTokenCache(logger *slog.Logger) *cached[iamToken] {
+	c := &cached[iamToken]{expires: func(t iamToken) time.Time { return t.expiresAt }}
+	if logger != nil {
+		c.renewalFailed = func(ctx context.Context, current iamToken, err error) {
+			// The error names the IAM call and IAM's answer, never the
+			// password or a token (errors.go).
+			logger.LogAttrs(ctx, slog.LevelWarn, "hss: renewing the IAM token failed; calls go on with the current token",
+				slog.Time("token_expires", current.expiresAt),
+				slog.Duration("next_try_in", retryStale),
+				slog.String("error", err.Error()))
+		}
+	}
+	return c
 }
 
 // refreshTime is when a token that expires at exp should be renewed: five
@@ -158,6 +173,9 @@ type cached[T any] struct {
 	// nextTry is when a failed renewal of a still usable value is tried
 	// again.
 	nextTry time.Time
+	// renewalFailed, when set, is told of a background renewal that
+	// failed: no caller waits for one to see its error.
+	renewalFailed func(ctx context.Context, current T, err error)
 }
 
 // staleMargin is how long before a value expires it stops being handed
@@ -230,14 +248,14 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 	if c.ok && c.expires != nil && c.usable(t) {
 		v := c.val
 		if c.call == nil && !t.Before(c.nextTry) {
-			c.start(ctx, now, fetch)
+			c.start(ctx, now, fetch, true)
 		}
 		c.mu.Unlock()
 		return v, nil
 	}
 	call := c.call
 	if call == nil {
-		call = c.start(ctx, now, fetch)
+		call = c.start(ctx, now, fetch, false)
 	}
 	c.mu.Unlock()
 	select {
@@ -249,12 +267,14 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 	}
 }
 
-// start starts a fetch; c.mu is held.
-func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error)) *fetchCall[T] {
+// start starts a fetch; c.mu is held. background says that it renews a
+// value callers go on using meanwhile, so that none waits for its result.
+func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error), background bool) *fetchCall[T] {
 	call := &fetchCall[T]{done: make(chan struct{})}
 	c.call = call
 	go func() {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		dctx := context.WithoutCancel(ctx)
+		fctx, cancel := context.WithTimeout(dctx, fetchTimeout)
 		v, refreshAt, err := fetch(fctx)
 		cancel()
 		c.mu.Lock()
@@ -263,10 +283,14 @@ func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(
 		} else {
 			c.nextTry = now().Add(retryStale)
 		}
+		current, report := c.val, background && err != nil && c.renewalFailed != nil
 		c.call = nil
 		call.val, call.err = v, err
 		c.mu.Unlock()
 		close(call.done)
+		if report {
+			c.renewalFailed(dctx, current, err)
+		}
 	}()
 	return call
 }

@@ -63,7 +63,9 @@ type Config struct {
 	// headers; redirects are still followed by http.Client.
 	HTTPClient *http.Client
 	// Logger receives debug records of each attempt (method, URL, status,
-	// duration, request id), never a header or a secret. Nil means no logging.
+	// duration, request id), and a warning when a background renewal of
+	// the IAM token (Password credentials) fails, which no call sees; never
+	// a header or a secret. Nil means no logging.
 	Logger *slog.Logger
 	// MaxAttempts bounds the tries of one call (default DefaultMaxAttempts).
 	// 1 disables retries.
@@ -247,7 +249,7 @@ func New(cfg Config) (*Client, error) {
 	case Token:
 		c.auth = &tokenAuth{token: string(cr)}
 	case Password:
-		c.auth = &passwordAuth{creds: cr, tokens: newTokenCache()}
+		c.auth = &passwordAuth{creds: cr, tokens: newTokenCache(cfg.Logger)}
 	default:
 		return nil, &ValidationError{Field: "credentials", Reason: fmt.Sprintf("unsupported kind %T", cfg.Credentials)}
 	}

@@ -424,12 +424,17 @@ func TestShortLivedTokenNotSentNearItsExpiry(t *testing.T) {
 
 // TestPasswordTokenRenewalFailureKeepsTheToken: while IAM fails, calls go
 // on with the token they have as long as it lasts, trying a renewal every
-// retryStale; then they fail with IAM's error.
+// retryStale; then they fail with IAM's error. Each failed background
+// renewal, which no call sees, is a warning in the client's log, without
+// a secret; a fetch a call waits for gives the call its error instead.
 func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 	s := newIAMServer(t, time.Hour)
-	c := newClient(t, s.URL, alice, nil)
+	var logs lockedBuffer
+	c := newClient(t, s.URL, alice, func(cfg *Config) { cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	ctx := context.Background()
 	handle := func() error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) }
+	const warning = "renewing the IAM token failed"
+	warnings := func() int { return strings.Count(logs.String(), warning) }
 	if err := handle(); err != nil {
 		t.Fatal(err)
 	}
@@ -440,6 +445,11 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 		t.Fatalf("a call with a usable token failed while IAM is down: %v", err)
 	}
 	waitFor(t, "the failed renewal", func() bool { return s.tokenCalls.Load() == 2 && !renewing(c) })
+	waitFor(t, "its warning", func() bool { return warnings() == 1 })
+	if line := logs.String(); !strings.Contains(line, "level=WARN") || !strings.Contains(line, "IAM.0503") ||
+		!strings.Contains(line, "token_expires=") {
+		t.Errorf("the warning %q should say WARN, IAM's error code and when the token expires", line)
+	}
 	if err := handle(); err != nil {
 		t.Fatalf("a call with a usable token failed after a failed renewal: %v", err)
 	}
@@ -451,6 +461,7 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the second renewal", func() bool { return s.tokenCalls.Load() == 3 && !renewing(c) })
+	waitFor(t, "its warning", func() bool { return warnings() == 2 })
 	at(time.Hour - 10*time.Second) // too close to the expiry
 	var apiErr *APIError
 	if err := handle(); !errors.As(err, &apiErr) || apiErr.Code != "IAM.0503" {
@@ -460,6 +471,32 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 	if err := handle(); err != nil {
 		t.Errorf("IAM is back: %v", err)
 	}
+	if n := warnings(); n != 2 {
+		t.Errorf("%d warnings, want 2: a fetch a call waits for returns its error, and a renewal that works warns of nothing", n)
+	}
+	assertNoSecret(t, logs.String())
+	if tok := s.lastToken.Load(); tok != nil && strings.Contains(logs.String(), fmt.Sprint(tok)) {
+		t.Error("a token in the log")
+	}
+}
+
+// lockedBuffer is a bytes.Buffer that a client's background renewal and a
+// test can use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestPasswordRenewsOnceOn401(t *testing.T) {
