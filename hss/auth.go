@@ -132,9 +132,12 @@ func newTokenCache(logger *slog.Logger) *cached[iamToken] {
 	c := &cached[iamToken]{expires: func(t iamToken) time.Time { return t.expiresAt }}
 	if logger != nil {
 		c.renewalFailed = func(ctx context.Context, current iamToken, err error) {
-			// The error names the IAM call and IAM's answer, never the
-			// password or a token (errors.go).
-			logger.LogAttrs(ctx, slog.LevelWarn, "hss: renewing the IAM token failed; calls go on with the current token",
+			// The error names the IAM call and IAM's answer, from which do
+			// has redacted the password, should the answer echo it
+			// (APIError.redact). ctx carries the values (a trace id, say)
+			// of the call that started the renewal, as the renewal's own
+			// debug records do.
+			logger.LogAttrs(ctx, slog.LevelWarn, "hss: renewing the IAM token failed; the current token is still used",
 				slog.Time("token_expires", current.expiresAt),
 				slog.Duration("next_try_in", retryStale),
 				slog.String("error", err.Error()))
@@ -190,6 +193,9 @@ type fetchCall[T any] struct {
 	done chan struct{}
 	val  T
 	err  error
+	// joined says that a caller waits for this fetch, though it was
+	// started in the background (c.mu is held to read or write it).
+	joined bool
 }
 
 // fetchTimeout bounds one fetch. The fetch runs on a context detached from
@@ -256,6 +262,8 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 	call := c.call
 	if call == nil {
 		call = c.start(ctx, now, fetch, false)
+	} else {
+		call.joined = true // its error is this caller's now
 	}
 	c.mu.Unlock()
 	select {
@@ -268,7 +276,10 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 }
 
 // start starts a fetch; c.mu is held. background says that it renews a
-// value callers go on using meanwhile, so that none waits for its result.
+// value callers go on using meanwhile, so that none waits for its result
+// (until one joins it: see get). Such a renewal that fails is reported to
+// renewalFailed when no caller has joined it and the value it was to
+// replace is still usable: otherwise a caller has, or will, get its error.
 func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error), background bool) *fetchCall[T] {
 	call := &fetchCall[T]{done: make(chan struct{})}
 	c.call = call
@@ -283,7 +294,8 @@ func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(
 		} else {
 			c.nextTry = now().Add(retryStale)
 		}
-		current, report := c.val, background && err != nil && c.renewalFailed != nil
+		current := c.val
+		report := background && err != nil && c.renewalFailed != nil && !call.joined && c.ok && c.usable(now())
 		c.call = nil
 		call.val, call.err = v, err
 		c.mu.Unlock()
@@ -351,7 +363,7 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 		return iamToken{}, opError(opIAMToken, err)
 	}
 	req.Header.Set("Content-Type", "application/json;charset=utf8")
-	resp, err := c.do(ctx, opIAMToken, req, body, nil)
+	resp, err := c.do(ctx, opIAMToken, req, body, p.Password, nil)
 	if err != nil {
 		return iamToken{}, err
 	}
@@ -429,7 +441,7 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
 		req.Header["X-Subject-Token"] = []string{a.token}
-		resp, err := c.do(ctx, opIAMProject, req, nil, a)
+		resp, err := c.do(ctx, opIAMProject, req, nil, "", a)
 		if err != nil {
 			return "", time.Time{}, err
 		}
@@ -449,7 +461,7 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		if err != nil {
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
-		resp, err := c.do(ctx, opIAMProject, req, nil, a)
+		resp, err := c.do(ctx, opIAMProject, req, nil, "", a)
 		if err != nil {
 			return "", time.Time{}, err
 		}

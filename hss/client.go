@@ -63,9 +63,11 @@ type Config struct {
 	// headers; redirects are still followed by http.Client.
 	HTTPClient *http.Client
 	// Logger receives debug records of each attempt (method, URL, status,
-	// duration, request id), and a warning when a background renewal of
-	// the IAM token (Password credentials) fails, which no call sees; never
-	// a header or a secret. Nil means no logging.
+	// duration, request id), and a WARN record when a background renewal of
+	// the IAM token (Password credentials) fails while the current token is
+	// still used, which no call sees (attributes error, token_expires and
+	// next_try_in, the earliest retry); never a header or a secret. Nil
+	// means no logging.
 	Logger *slog.Logger
 	// MaxAttempts bounds the tries of one call (default DefaultMaxAttempts).
 	// 1 disables retries.

@@ -480,6 +480,34 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 	}
 }
 
+// TestRenewalJoinedByACallIsNotAWarning: a background renewal that a call
+// comes to wait for (its token was refused with a 401 meanwhile) gives that
+// call its error, and so is not also a warning that calls go on with the
+// current token.
+func TestRenewalJoinedByACallIsNotAWarning(t *testing.T) {
+	s := newIAMServer(t, time.Hour)
+	s.delay = 100 * time.Millisecond // the renewal is still running when the 401 comes
+	var logs lockedBuffer
+	c := newClient(t, s.URL, alice, func(cfg *Config) { cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	ctx := context.Background()
+	if err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil); err != nil {
+		t.Fatal(err)
+	}
+	s.iamDown.Store(true)
+	s.revokeAll()
+	c.now = func() time.Time { return time.Now().Add(57 * time.Minute) } // due for renewal
+	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "IAM.0503" {
+		t.Fatalf("err = %v, want IAM's 503 from the renewal the call waited for", err)
+	}
+	waitFor(t, "the renewal", func() bool { return !renewing(c) })
+	time.Sleep(50 * time.Millisecond) // the warning, if any, is written after the fetch ends
+	if strings.Contains(logs.String(), "renewing the IAM token failed") {
+		t.Errorf("a renewal a call waited for was also a warning: %s", logs.String())
+	}
+}
+
 // lockedBuffer is a bytes.Buffer that a client's background renewal and a
 // test can use at once.
 type lockedBuffer struct {
@@ -540,6 +568,85 @@ func TestPasswordWrongIsAnAPIErrorWithoutSecrets(t *testing.T) {
 	assertNoSecret(t, err.Error())
 	if s.hssCalls.Load() != 0 {
 		t.Error("an HSS request was sent without a token")
+	}
+}
+
+// TestEchoedSecretsAreRedacted: a proxy or gateway whose error page echoes
+// the request it refused (its body, its headers) does not put the password
+// or a token into the client's error: not the IAM call's password, raw or
+// as JSON escapes it, not an HSS call's X-Auth-Token or X-Security-Token,
+// and not through the error a retry wraps.
+func TestEchoedSecretsAreRedacted(t *testing.T) {
+	ctx := context.Background()
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var head strings.Builder
+		_ = r.Header.Write(&head)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprintf(w, "<html><body>upstream refused: %s %s %s</body></html>", r.URL, head.String(), body)
+	}
+	cases := []struct {
+		name    string
+		creds   Credentials
+		secrets []string // what must not show, beside the package's known secrets
+	}{
+		{"password", Password{Domain: "acme", User: "alice", Password: testPass}, nil},
+		{"password with characters JSON escapes", Password{Domain: "acme", User: "alice", Password: `p"w<\>&` + testPass},
+			[]string{`p\"w\u003c\\\u003e\u0026` + testPass}},
+		{"token", Token(testToken), nil},
+		{"security token", AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, echo)
+			c := newClient(t, ts.URL, tc.creds, func(cfg *Config) { cfg.MaxAttempts = 3 })
+			// A GET is retried on a 502: the error is the last answer's;
+			// or, when the context ends during a wait, the context's error
+			// wrapped around the answer that made it wait.
+			interrupted := func() error {
+				ctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				time.AfterFunc(50*time.Millisecond, cancel)
+				_, err := c.ShowExportTask(ctx, "task-1", "")
+				return err
+			}
+			for _, call := range []func() error{
+				func() error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) },
+				func() error { _, err := c.ShowExportTask(ctx, "task-1", ""); return err },
+				interrupted,
+			} {
+				err := call()
+				var apiErr *APIError
+				if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway || len(apiErr.Body) == 0 {
+					t.Fatalf("err = %v, want the 502 with its page", err)
+				}
+				if !strings.Contains(err.Error(), redacted) {
+					t.Errorf("%v: the echoed secret should read %s", err, redacted)
+				}
+				assertNoSecret(t, err.Error())
+				assertNoSecret(t, string(apiErr.Body))
+				for _, sec := range tc.secrets {
+					if strings.Contains(err.Error(), sec) {
+						t.Errorf("%q leaked into %v", sec, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAPIErrorRedact(t *testing.T) {
+	e := &APIError{Code: "X-sec", Message: "was sec and sec", Body: []byte(`{"password":"a\"b\u003cc"} sec`)}
+	e.redact("", "sec", `a"b<c`)
+	if e.Code != "X-"+redacted || e.Message != "was "+redacted+" and "+redacted ||
+		string(e.Body) != `{"password":"`+redacted+`"} `+redacted {
+		t.Errorf("redact = %q, %q, %q", e.Code, e.Message, e.Body)
+	}
+	e = &APIError{Message: "nothing to hide"}
+	e.redact("", "")
+	if e.Message != "nothing to hide" {
+		t.Errorf("an empty secret changed the message: %q", e.Message)
 	}
 }
 

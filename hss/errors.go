@@ -32,7 +32,9 @@ type APIError struct {
 	// RetryAfter is the Retry-After response header, when there was one.
 	RetryAfter string
 	// Body is the raw response body (at most 4 KiB) when it was not an
-	// error document of a known shape.
+	// error document of a known shape. A secret of the request that the
+	// answer echoes (the password, the token) reads [REDACTED] here, as in
+	// Code and Message.
 	Body []byte
 }
 
@@ -66,6 +68,31 @@ func (e *APIError) Error() string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// redacted stands in an error for a secret that an answer echoed.
+const redacted = "[REDACTED]"
+
+// redact replaces each secret (those "" aside) in e's Code, Message and Body
+// with redacted: an error page of a proxy or gateway may echo the request it
+// refused, with the password or token that request carried, and an error
+// never shows a secret. A secret is replaced as it was sent and as
+// encoding/json writes it inside a string (how a request body carries it).
+func (e *APIError) redact(secrets ...string) {
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		forms := []string{sec}
+		if j, err := json.Marshal(sec); err == nil && string(j[1:len(j)-1]) != sec {
+			forms = append(forms, string(j[1:len(j)-1]))
+		}
+		for _, f := range forms {
+			e.Code = strings.ReplaceAll(e.Code, f, redacted)
+			e.Message = strings.ReplaceAll(e.Message, f, redacted)
+			e.Body = bytes.ReplaceAll(e.Body, []byte(f), []byte(redacted))
+		}
+	}
 }
 
 // RetryDelay is how long the service asked to wait before trying again:

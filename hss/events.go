@@ -110,7 +110,7 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 func (c *Client) roundTrip(ctx context.Context, op, projectID string, req *http.Request, body []byte, extra ...header) (*http.Response, error) {
 	if _, ok := c.auth.(*accessKeyAuth); ok {
 		var buf [2]header
-		return c.do(ctx, op, req, body, c.auth, append(append(buf[:0], header{signer.HeaderProjectID, projectID}), extra...)...)
+		return c.do(ctx, op, req, body, "", c.auth, append(append(buf[:0], header{signer.HeaderProjectID, projectID}), extra...)...)
 	}
-	return c.do(ctx, op, req, body, c.auth, extra...)
+	return c.do(ctx, op, req, body, "", c.auth, extra...)
 }

@@ -67,7 +67,10 @@ func newDefaultTransport() http.RoundTripper {
 // error otherwise.
 //
 // headers are added to req's, with User-Agent and room for what auth sets.
-func (c *Client) do(ctx context.Context, op string, req *http.Request, body []byte, auth authenticator, headers ...header) (*http.Response, error) {
+// bodySecret is a secret that body carries (the password of an IAM token
+// request; "" for none): like the secret headers' values, it is kept out
+// of the *APIError of an answer that echoes the request.
+func (c *Client) do(ctx context.Context, op string, req *http.Request, body []byte, bodySecret string, auth authenticator, headers ...header) (*http.Response, error) {
 	var payloadHash string
 	if auth != nil && auth.signsPayload() {
 		payloadHash = signer.HashPayload(body)
@@ -139,6 +142,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				// Read now, which frees the connection; kept for a wait
 				// that the context cuts short.
 				answer := newAPIError(op, resp)
+				answer.redact(req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret)
 				if err := sleep(ctx, wait); err != nil {
 					// Say so (errors.Is finds it), with the answer that made
 					// us wait (errors.As finds it).
@@ -147,7 +151,9 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				continue
 			}
 		}
-		return nil, newAPIError(op, resp)
+		answer := newAPIError(op, resp)
+		answer.redact(req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret)
+		return nil, answer
 	}
 }
 
