@@ -193,9 +193,6 @@ type fetchCall[T any] struct {
 	done chan struct{}
 	val  T
 	err  error
-	// joined says that a caller waits for this fetch, though it was
-	// started in the background (c.mu is held to read or write it).
-	joined bool
 }
 
 // fetchTimeout bounds one fetch. The fetch runs on a context detached from
@@ -262,8 +259,6 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 	call := c.call
 	if call == nil {
 		call = c.start(ctx, now, fetch, false)
-	} else {
-		call.joined = true // its error is this caller's now
 	}
 	c.mu.Unlock()
 	select {
@@ -276,10 +271,12 @@ func (c *cached[T]) get(ctx context.Context, now func() time.Time, fetch func(co
 }
 
 // start starts a fetch; c.mu is held. background says that it renews a
-// value callers go on using meanwhile, so that none waits for its result
-// (until one joins it: see get). Such a renewal that fails is reported to
-// renewalFailed when no caller has joined it and the value it was to
-// replace is still usable: otherwise a caller has, or will, get its error.
+// value callers go on using meanwhile, so that none waits for its result.
+// Such a renewal that fails is reported to renewalFailed when the value it
+// was to replace is still usable: a caller joins a running fetch (get) only
+// when the value is not (invalidated after a 401, or too close to its
+// expiry), and then gets the error itself. The report comes before the
+// waiters are released, which are then none.
 func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(context.Context) (T, time.Time, error), background bool) *fetchCall[T] {
 	call := &fetchCall[T]{done: make(chan struct{})}
 	c.call = call
@@ -295,14 +292,14 @@ func (c *cached[T]) start(ctx context.Context, now func() time.Time, fetch func(
 			c.nextTry = now().Add(retryStale)
 		}
 		current := c.val
-		report := background && err != nil && c.renewalFailed != nil && !call.joined && c.ok && c.usable(now())
+		report := background && err != nil && c.renewalFailed != nil && c.ok && c.usable(now())
 		c.call = nil
 		call.val, call.err = v, err
 		c.mu.Unlock()
-		close(call.done)
 		if report {
 			c.renewalFailed(dctx, current, err)
 		}
+		close(call.done)
 	}()
 	return call
 }

@@ -66,8 +66,8 @@ type Config struct {
 	// duration, request id), and a WARN record when a background renewal of
 	// the IAM token (Password credentials) fails while the current token is
 	// still used, which no call sees (attributes error, token_expires and
-	// next_try_in, the earliest retry); never a header or a secret. Nil
-	// means no logging.
+	// next_try_in, the earliest retry); never a request header or body,
+	// nor a secret. Nil means no logging.
 	Logger *slog.Logger
 	// MaxAttempts bounds the tries of one call (default DefaultMaxAttempts).
 	// 1 disables retries.
@@ -296,6 +296,15 @@ func safeRedirects(hc *http.Client) *http.Client {
 	}
 	next := out.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 {
+			// A Location that carries the request's token would send it
+			// in the URL, where no header rule protects it.
+			for _, h := range []string{"X-Auth-Token", signer.HeaderSecurityToken} {
+				if v := via[0].Header.Get(h); v != "" && redactString(req.URL.String(), []string{v}) != req.URL.String() {
+					return fmt.Errorf("refused a redirect to %s://%s: its URL carries the request's %s", req.URL.Scheme, req.URL.Host, h)
+				}
+			}
+		}
 		if len(via) > 0 && req.Method != via[0].Method {
 			return fmt.Errorf("refused a redirect to %s://%s: it would turn the %s into a %s, which would not do what was asked", req.URL.Scheme, req.URL.Host, via[0].Method, req.Method)
 		}

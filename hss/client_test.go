@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,10 +150,11 @@ type iamServer struct {
 	ttl        time.Duration
 	delay      time.Duration
 	rejectAll  atomic.Bool
-	iamDown    atomic.Bool  // the token call answers 503
-	lastToken  atomic.Value // the X-Auth-Token of the last HSS call
-	lastScope  atomic.Value // the scope of the last token call, as "id=..." or "name=..."
-	projectID  atomic.Value // the project its tokens are for (default testProject)
+	iamDown    atomic.Bool            // the token call answers 503
+	tokenGate  atomic.Pointer[func()] // when set, the token call waits for it before answering
+	lastToken  atomic.Value           // the X-Auth-Token of the last HSS call
+	lastScope  atomic.Value           // the scope of the last token call, as "id=..." or "name=..."
+	projectID  atomic.Value           // the project its tokens are for (default testProject)
 }
 
 func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
@@ -160,6 +163,9 @@ func newIAMServer(t *testing.T, ttl time.Duration) *iamServer {
 		if r.Method == http.MethodPost && r.URL.Path == "/v3/auth/tokens" {
 			n := s.tokenCalls.Add(1)
 			time.Sleep(s.delay)
+			if gate := s.tokenGate.Load(); gate != nil {
+				(*gate)()
+			}
 			if s.iamDown.Load() {
 				writeJSON(w, 503, map[string]any{"error": map[string]any{"code": "IAM.0503", "message": "busy"}})
 				return
@@ -486,7 +492,6 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 // current token.
 func TestRenewalJoinedByACallIsNotAWarning(t *testing.T) {
 	s := newIAMServer(t, time.Hour)
-	s.delay = 100 * time.Millisecond // the renewal is still running when the 401 comes
 	var logs lockedBuffer
 	c := newClient(t, s.URL, alice, func(cfg *Config) { cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	ctx := context.Background()
@@ -495,14 +500,28 @@ func TestRenewalJoinedByACallIsNotAWarning(t *testing.T) {
 	}
 	s.iamDown.Store(true)
 	s.revokeAll()
+	// The renewal answers only once the call's 401 has invalidated the
+	// token, so that the call comes to wait for the renewal.
+	tokens := c.auth.(*passwordAuth).tokens
+	gate := func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			tokens.mu.Lock()
+			invalidated := !tokens.ok
+			tokens.mu.Unlock()
+			if invalidated {
+				return
+			}
+		}
+	}
+	s.tokenGate.Store(&gate)
 	c.now = func() time.Time { return time.Now().Add(57 * time.Minute) } // due for renewal
 	err := c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "IAM.0503" {
 		t.Fatalf("err = %v, want IAM's 503 from the renewal the call waited for", err)
 	}
+	// A warning would be written before the waiting call is released.
 	waitFor(t, "the renewal", func() bool { return !renewing(c) })
-	time.Sleep(50 * time.Millisecond) // the warning, if any, is written after the fetch ends
 	if strings.Contains(logs.String(), "renewing the IAM token failed") {
 		t.Errorf("a renewal a call waited for was also a warning: %s", logs.String())
 	}
@@ -573,62 +592,96 @@ func TestPasswordWrongIsAnAPIErrorWithoutSecrets(t *testing.T) {
 
 // TestEchoedSecretsAreRedacted: a proxy or gateway whose error page echoes
 // the request it refused (its body, its headers) does not put the password
-// or a token into the client's error: not the IAM call's password, raw or
-// as JSON escapes it, not an HSS call's X-Auth-Token or X-Security-Token,
-// and not through the error a retry wraps.
+// or a token into the client's error: an HSS call's X-Auth-Token or
+// X-Security-Token reads [REDACTED] in the page, as sent, HTML-escaped, or
+// at the 4 KiB cut of the page, in a request id, through the final answer
+// and through the error a cancelled retry wait wraps; the IAM call's answer
+// keeps no page at all, as its password may be escaped in any way.
 func TestEchoedSecretsAreRedacted(t *testing.T) {
 	ctx := context.Background()
-	echo := func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var head strings.Builder
-		_ = r.Header.Write(&head)
-		w.Header().Set("Content-Type", "text/html")
+	echo := func(escape func(string) string, pad int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			var head strings.Builder
+			_ = r.Header.Write(&head)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprintf(w, "<html><body>%s upstream refused: %s %s %s</body></html>",
+				strings.Repeat("x", pad), r.URL, escape(head.String()), escape(string(body)))
+		}
+	}
+	raw := func(s string) string { return s }
+	// atCut puts the request's token across the 4 KiB at which Body is cut.
+	atCut := func(w http.ResponseWriter, r *http.Request) {
+		tok := r.Header.Get("X-Auth-Token") + r.Header.Get(signer.HeaderSecurityToken) + r.Header.Get("X-Subject-Token")
 		w.WriteHeader(http.StatusBadGateway)
-		fmt.Fprintf(w, "<html><body>upstream refused: %s %s %s</body></html>", r.URL, head.String(), body)
+		fmt.Fprintf(w, "%s%s and more", strings.Repeat("x", maxErrorBody-10), tok)
 	}
-	cases := []struct {
-		name    string
-		creds   Credentials
-		secrets []string // what must not show, beside the package's known secrets
-	}{
-		{"password", Password{Domain: "acme", User: "alice", Password: testPass}, nil},
-		{"password with characters JSON escapes", Password{Domain: "acme", User: "alice", Password: `p"w<\>&` + testPass},
-			[]string{`p\"w\u003c\\\u003e\u0026` + testPass}},
-		{"token", Token(testToken), nil},
-		{"security token", AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}, nil},
+	idEcho := func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"error_code": "GW.502", "error_msg": "bad gateway",
+			"request_id": r.Header.Get("X-Auth-Token") + r.Header.Get(signer.HeaderSecurityToken)})
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestServer(t, echo)
-			c := newClient(t, ts.URL, tc.creds, func(cfg *Config) { cfg.MaxAttempts = 3 })
-			// A GET is retried on a 502: the error is the last answer's;
-			// or, when the context ends during a wait, the context's error
-			// wrapped around the answer that made it wait.
-			interrupted := func() error {
-				ctx, cancel := context.WithCancel(ctx)
-				defer cancel()
-				time.AfterFunc(50*time.Millisecond, cancel)
-				_, err := c.ShowExportTask(ctx, "task-1", "")
-				return err
+	passwords := []Credentials{
+		Password{Domain: "acme", User: "alice", Password: testPass},
+		Password{Domain: "acme", User: "alice", Password: `p"w<\>&'é` + testPass},
+	}
+	tokens := []Credentials{Token(testToken), AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}}
+	check := func(t *testing.T, err error, wantBody bool) {
+		t.Helper()
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway {
+			t.Fatalf("err = %v, want the 502", err)
+		}
+		if wantBody != (len(apiErr.Body) > 0) {
+			t.Errorf("Body = %q; want a page kept: %t", apiErr.Body, wantBody)
+		}
+		assertNoSecret(t, err.Error())
+		assertNoSecret(t, string(apiErr.Body)+apiErr.RequestID)
+		// Not even a part: a secret cut at the 4 KiB end of the page.
+		for _, sec := range []string{testToken, testSTS, testPass, `p"w<\>&'é`} {
+			if strings.Contains(err.Error(), sec[:8]) || strings.Contains(string(apiErr.Body), sec[:8]) {
+				t.Errorf("the start of %q leaked into %q", sec, apiErr.Body)
 			}
-			for _, call := range []func() error{
-				func() error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) },
-				func() error { _, err := c.ShowExportTask(ctx, "task-1", ""); return err },
-				interrupted,
-			} {
-				err := call()
-				var apiErr *APIError
-				if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway || len(apiErr.Body) == 0 {
-					t.Fatalf("err = %v, want the 502 with its page", err)
+		}
+	}
+	for _, h := range []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"raw page", echo(raw, 0)},
+		{"HTML-escaped page", echo(html.EscapeString, 0)},
+		{"secret at the 4 KiB cut", atCut},
+		{"request id", idEcho},
+	} {
+		t.Run(h.name, func(t *testing.T) {
+			for _, cr := range passwords {
+				ts := newTestServer(t, h.handler)
+				err := newClient(t, ts.URL, cr, nil).HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+				check(t, err, false)
+			}
+			for _, cr := range tokens {
+				ts := newTestServer(t, h.handler)
+				c := newClient(t, ts.URL, cr, func(cfg *Config) { cfg.MaxAttempts = 3 })
+				// A GET is retried on a 502: the error is the last answer's;
+				// or, when the context ends during a wait, the context's
+				// error wrapped around the answer that made it wait.
+				interrupted := func() error {
+					ctx, cancel := context.WithCancel(ctx)
+					defer cancel()
+					time.AfterFunc(50*time.Millisecond, cancel)
+					_, err := c.ShowExportTask(ctx, "task-1", "")
+					return err
 				}
-				if !strings.Contains(err.Error(), redacted) {
-					t.Errorf("%v: the echoed secret should read %s", err, redacted)
-				}
-				assertNoSecret(t, err.Error())
-				assertNoSecret(t, string(apiErr.Body))
-				for _, sec := range tc.secrets {
-					if strings.Contains(err.Error(), sec) {
-						t.Errorf("%q leaked into %v", sec, err)
+				for _, call := range []func() error{
+					func() error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) },
+					func() error { _, err := c.ShowExportTask(ctx, "task-1", ""); return err },
+					interrupted,
+				} {
+					err := call()
+					check(t, err, h.name != "request id")
+					// At the cut, the marker itself may be cut.
+					if h.name != "secret at the 4 KiB cut" && !strings.Contains(err.Error(), redacted) {
+						t.Errorf("%v: the echoed secret should read %s", err, redacted)
 					}
 				}
 			}
@@ -636,12 +689,36 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 	}
 }
 
+// TestRedirectCarryingTheTokenIsRefused: a redirect whose Location carries
+// the request's token (which a gateway echoing the request could send) is
+// not followed, so the token goes to no other host in a URL, and the error
+// that says so shows the Location redacted.
+func TestRedirectCarryingTheTokenIsRefused(t *testing.T) {
+	other := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { okExport(w, r) })
+	for _, cr := range []Credentials{Token(testToken), AccessKey{ID: testAK, Secret: testSK, SecurityToken: testSTS}} {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			tok := r.Header.Get("X-Auth-Token") + r.Header.Get(signer.HeaderSecurityToken)
+			http.Redirect(w, r, other.URL+"/v5/"+testProject+"/event/export-task/t?t="+url.QueryEscape(tok), http.StatusFound)
+		})
+		_, err := newClient(t, ts.URL, cr, nil).ShowExportTask(context.Background(), "task-1", "")
+		if err == nil || !strings.Contains(err.Error(), "refused a redirect") || !strings.Contains(err.Error(), redacted) {
+			t.Errorf("err = %v, want the redirect refused, its URL redacted", err)
+		}
+		assertNoSecret(t, fmt.Sprint(err))
+	}
+	if n := other.hits.Load(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+}
+
 func TestAPIErrorRedact(t *testing.T) {
-	e := &APIError{Code: "X-sec", Message: "was sec and sec", Body: []byte(`{"password":"a\"b\u003cc"} sec`)}
-	e.redact("", "sec", `a"b<c`)
-	if e.Code != "X-"+redacted || e.Message != "was "+redacted+" and "+redacted ||
-		string(e.Body) != `{"password":"`+redacted+`"} `+redacted {
-		t.Errorf("redact = %q, %q, %q", e.Code, e.Message, e.Body)
+	e := &APIError{Code: "X-sec", Message: "was sec and sec", RequestID: "id-sec", RetryAfter: "sec",
+		Body: []byte(`{"password":"a\"b\u003cc/d"} sec a&#34;b&lt;c/d a%22b%3Cc%2Fd {"p":"a\"b\u003cc\/d"}`)}
+	e.redact("", "sec", `a"b<c/d`)
+	r := redacted
+	if e.Code != "X-"+r || e.Message != "was "+r+" and "+r || e.RequestID != "id-"+r || e.RetryAfter != r ||
+		string(e.Body) != `{"password":"`+r+`"} `+r+" "+r+" "+r+` {"p":"`+r+`"}` {
+		t.Errorf("redact = %q, %q, %q, %q, %q", e.Code, e.Message, e.RequestID, e.RetryAfter, e.Body)
 	}
 	e = &APIError{Message: "nothing to hide"}
 	e.redact("", "")

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,10 +34,10 @@ type APIError struct {
 	RequestID string
 	// RetryAfter is the Retry-After response header, when there was one.
 	RetryAfter string
-	// Body is the raw response body (at most 4 KiB) when it was not an
-	// error document of a known shape. A secret of the request that the
-	// answer echoes (the password, the token) reads [REDACTED] here, as in
-	// Code and Message.
+	// Body is the response body (at most 4 KiB) when it was not an error
+	// document of a known shape; none for the IAM token call, whose request
+	// carries the password. A token of the request that the answer echoes
+	// reads [REDACTED] here, as in the other fields.
 	Body []byte
 }
 
@@ -73,25 +76,47 @@ func (e *APIError) Error() string {
 // redacted stands in an error for a secret that an answer echoed.
 const redacted = "[REDACTED]"
 
-// redact replaces each secret (those "" aside) in e's Code, Message and Body
-// with redacted: an error page of a proxy or gateway may echo the request it
-// refused, with the password or token that request carried, and an error
-// never shows a secret. A secret is replaced as it was sent and as
-// encoding/json writes it inside a string (how a request body carries it).
-func (e *APIError) redact(secrets ...string) {
+// secretForms are the forms in which an answer may echo a secret of the
+// request it refused: as sent; as encoding/json writes it inside a string
+// (how a request body carries it), and that with its slashes escaped too;
+// HTML-escaped (an error page); and URL-escaped (a query, a Location).
+// Longest first, so that a longer form is not left half replaced.
+func secretForms(sec string) []string {
+	forms := []string{sec, html.EscapeString(sec), url.QueryEscape(sec), url.PathEscape(sec)}
+	if j, err := json.Marshal(sec); err == nil {
+		js := string(j[1 : len(j)-1])
+		forms = append(forms, js, strings.ReplaceAll(js, "/", `\/`))
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(forms)
+}
+
+// redactString returns s with every form of each secret (those "" aside)
+// replaced by redacted.
+func redactString(s string, secrets []string) string {
 	for _, sec := range secrets {
 		if sec == "" {
 			continue
 		}
-		forms := []string{sec}
-		if j, err := json.Marshal(sec); err == nil && string(j[1:len(j)-1]) != sec {
-			forms = append(forms, string(j[1:len(j)-1]))
+		for _, f := range secretForms(sec) {
+			s = strings.ReplaceAll(s, f, redacted)
 		}
-		for _, f := range forms {
-			e.Code = strings.ReplaceAll(e.Code, f, redacted)
-			e.Message = strings.ReplaceAll(e.Message, f, redacted)
-			e.Body = bytes.ReplaceAll(e.Body, []byte(f), []byte(redacted))
-		}
+	}
+	return s
+}
+
+// redact replaces each secret (those "" aside) in e's text (Code, Message,
+// RequestID, RetryAfter, Body) with redacted, in every form secretForms
+// names: an error page of a proxy or gateway may echo the request it
+// refused, with the password or token that request carried, and an error
+// never shows a secret.
+func (e *APIError) redact(secrets ...string) {
+	e.Code = redactString(e.Code, secrets)
+	e.Message = redactString(e.Message, secrets)
+	e.RequestID = redactString(e.RequestID, secrets)
+	e.RetryAfter = redactString(e.RetryAfter, secrets)
+	if len(e.Body) > 0 {
+		e.Body = []byte(redactString(string(e.Body), secrets))
 	}
 }
 
@@ -133,18 +158,25 @@ const maxErrorDoc = 64 << 10
 // document is kept in APIError.Body.
 const maxErrorBody = 4 << 10
 
-// newAPIError reads and closes resp.Body and returns the error it describes.
+// newAPIError reads and closes resp.Body and returns the error it describes,
+// with the request's secrets redacted (see redact): in the body as read,
+// before it is decoded or cut to maxErrorBody, so that no part of a secret
+// stays at the cut, and in what was decoded from it and from the headers.
 // The request id is the X-Request-Id header's, or the document's request_id
 // when the header is missing.
-func newAPIError(op string, resp *http.Response) *APIError {
+func newAPIError(op string, resp *http.Response, secrets ...string) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorDoc))
 	_ = resp.Body.Close()
+	if len(body) > 0 && slices.ContainsFunc(secrets, func(s string) bool { return s != "" }) {
+		body = []byte(redactString(string(body), secrets))
+	}
 	e := decodeAPIError(resp.StatusCode, body)
 	e.Operation = op
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		e.RequestID = id
 	}
 	e.RetryAfter = resp.Header.Get("Retry-After")
+	e.redact(secrets...)
 	return e
 }
 

@@ -102,6 +102,14 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 			start = time.Now()
 		}
 		resp, err := c.sendOnce(req)
+		if err != nil {
+			// A redirect's URL (in the *url.Error of a refused or failed
+			// one) comes from the answer, which may echo a secret.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				ue.URL = redactString(ue.URL, requestSecrets(req, bodySecret))
+			}
+		}
 		if logging {
 			c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
 		}
@@ -141,8 +149,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 			if deadline, has := ctx.Deadline(); ok && (!has || time.Now().Add(wait).Before(deadline)) {
 				// Read now, which frees the connection; kept for a wait
 				// that the context cuts short.
-				answer := newAPIError(op, resp)
-				answer.redact(req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret)
+				answer := c.apiError(op, req, resp, bodySecret)
 				if err := sleep(ctx, wait); err != nil {
 					// Say so (errors.Is finds it), with the answer that made
 					// us wait (errors.As finds it).
@@ -151,10 +158,27 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				continue
 			}
 		}
-		answer := newAPIError(op, resp)
-		answer.redact(req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret)
-		return nil, answer
+		return nil, c.apiError(op, req, resp, bodySecret)
 	}
+}
+
+// requestSecrets are the secrets req carries, in its headers and in
+// bodySecret, which errors must not show.
+func requestSecrets(req *http.Request, bodySecret string) []string {
+	return []string{req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret}
+}
+
+// apiError is the *APIError of a 4xx or 5xx answer to req, with req's
+// secrets redacted. The answer to a request whose body carries a secret
+// (the IAM token request's password) keeps no Body beyond its error
+// document's fields: a page that echoes the request may escape the password
+// in a way no redaction foresees.
+func (c *Client) apiError(op string, req *http.Request, resp *http.Response, bodySecret string) *APIError {
+	e := newAPIError(op, resp, requestSecrets(req, bodySecret)...)
+	if bodySecret != "" {
+		e.Body = nil
+	}
+	return e
 }
 
 // sendOnce sends req once, as c.http.Do(req) would, following redirects
