@@ -668,7 +668,16 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 				interrupted := func() error {
 					ctx, cancel := context.WithCancel(ctx)
 					defer cancel()
-					time.AfterFunc(50*time.Millisecond, cancel)
+					// Cancelled within the first wait (100 ms at least): 30 ms
+					// after the first attempt reached the server.
+					hits := ts.hits.Load()
+					go func() {
+						for ts.hits.Load() == hits && ctx.Err() == nil {
+							time.Sleep(time.Millisecond)
+						}
+						time.Sleep(30 * time.Millisecond)
+						cancel()
+					}()
 					_, err := c.ShowExportTask(ctx, "task-1", "")
 					return err
 				}
@@ -686,6 +695,92 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEchoedTokenInOtherSpellings: a token with characters that escapes
+// change ("+", "/", "=") echoed in the ways a server may write it: in the
+// answer's X-Request-Id (read by the error, the debug log, a failed decode
+// of a 2xx answer and a download's wrong status), in a Location net/http
+// cannot parse, in a redirect's URL escaped in lower-case hex or with a
+// letter escaped, and in a body escaped as no form names (JSON's \u002B,
+// lower-case URL escapes). None of it reaches an error, a log record or
+// another host.
+func TestEchoedTokenInOtherSpellings(t *testing.T) {
+	const tok = "MIIab+cd/ef=gh-secret-token-value"
+	lowerHex := strings.NewReplacer("%2B", "%2b", "%2F", "%2f", "%3D", "%3d").Replace(url.QueryEscape(tok))
+	other := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { okExport(w, r) })
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		h    http.HandlerFunc
+		call func(*Client) error
+	}{
+		{"request id of an error", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Auth-Token"))
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error_code": "HSS.1001", "error_msg": "bad"})
+		}, nil},
+		{"request id of an answer that does not decode", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Auth-Token"))
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, "{not json")
+		}, nil},
+		{"request id of a download's 202", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", r.Header.Get("X-Auth-Token"))
+			w.WriteHeader(http.StatusAccepted)
+		}, func(c *Client) error {
+			_, err := c.DownloadExportedFile(ctx, "file-1", "", io.Discard)
+			return err
+		}},
+		{"unparsable Location", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "/%zz?t="+r.Header.Get("X-Auth-Token"))
+			w.WriteHeader(http.StatusFound)
+		}, nil},
+		{"Location in lower-case hex", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/v5/"+testProject+"/event/export-task/t?t="+lowerHex, http.StatusFound)
+		}, nil},
+		{"Location with a letter escaped", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/v5/"+testProject+"/event/export-task/t?t=%4D"+url.QueryEscape(tok[1:]), http.StatusFound)
+		}, nil},
+		{"body with JSON escapes", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"detail":"refused `+strings.ReplaceAll(r.Header.Get("X-Auth-Token"), "+", `\u002B`)+`"}`)
+		}, nil},
+		{"body with lower-case URL escapes", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, "refused t="+lowerHex)
+		}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, tc.h)
+			var logs lockedBuffer
+			c := newClient(t, ts.URL, Token(tok), func(cfg *Config) {
+				cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			})
+			call := tc.call
+			if call == nil {
+				call = func(c *Client) error { _, err := c.ShowExportTask(ctx, "task-1", ""); return err }
+			}
+			err := call(c)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var apiErr *APIError
+			text := fmt.Sprintf("%v %+v", err, err) + logs.String()
+			if errors.As(err, &apiErr) {
+				text += string(apiErr.Body) + apiErr.RequestID
+			}
+			// Its end, which no escape changes, and its start in the forms
+			// that change it.
+			for _, leak := range []string{"secret-token-value", tok[:8], url.QueryEscape(tok)[:12], lowerHex[:12]} {
+				if strings.Contains(text, leak) {
+					t.Errorf("%q leaked: %s", leak, text)
+				}
+			}
+		})
+	}
+	if n := other.hits.Load(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
 	}
 }
 

@@ -105,6 +105,58 @@ func redactString(s string, secrets []string) string {
 	return s
 }
 
+// carriesEscaped says whether body, with its secrets' forms already
+// redacted, still carries one of them once unescaped: as HTML, as a URL
+// component, or as the strings of a JSON document (an encoder may escape
+// any character, "+" as \u002B, say).
+func carriesEscaped(body []byte, secrets []string) bool {
+	text := string(body)
+	variants := []string{html.UnescapeString(text)}
+	if u, err := url.QueryUnescape(text); err == nil {
+		variants = append(variants, u)
+	}
+	if u, err := url.PathUnescape(text); err == nil {
+		variants = append(variants, u)
+	}
+	var doc any
+	if json.Unmarshal(body, &doc) == nil {
+		var b strings.Builder
+		collectJSONStrings(&b, doc)
+		variants = append(variants, b.String())
+	}
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		for _, v := range variants {
+			if strings.Contains(v, sec) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// collectJSONStrings writes every string in a decoded JSON value, keys
+// included, to b, one per line.
+func collectJSONStrings(b *strings.Builder, v any) {
+	switch v := v.(type) {
+	case string:
+		b.WriteString(v)
+		b.WriteByte('\n')
+	case []any:
+		for _, x := range v {
+			collectJSONStrings(b, x)
+		}
+	case map[string]any:
+		for k, x := range v {
+			b.WriteString(k)
+			b.WriteByte('\n')
+			collectJSONStrings(b, x)
+		}
+	}
+}
+
 // redact replaces each secret (those "" aside) in e's text (Code, Message,
 // RequestID, RetryAfter, Body) with redacted, in every form secretForms
 // names: an error page of a proxy or gateway may echo the request it
@@ -171,6 +223,9 @@ func newAPIError(op string, resp *http.Response, secrets ...string) *APIError {
 		body = []byte(redactString(string(body), secrets))
 	}
 	e := decodeAPIError(resp.StatusCode, body)
+	if len(e.Body) > 0 && carriesEscaped(body, secrets) {
+		e.Body = nil // a secret in an escape no form names: keep none of it
+	}
 	e.Operation = op
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		e.RequestID = id

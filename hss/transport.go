@@ -104,14 +104,21 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		resp, err := c.sendOnce(req)
 		if err != nil {
 			// A redirect's URL (in the *url.Error of a refused or failed
-			// one) comes from the answer, which may echo a secret.
+			// one, and in net/http's text for a Location it cannot parse)
+			// comes from the answer, which may echo a secret.
 			var ue *url.Error
 			if errors.As(err, &ue) {
-				ue.URL = redactString(ue.URL, requestSecrets(req, bodySecret))
+				secrets := requestSecrets(req, bodySecret)
+				ue.URL = redactURL(ue.URL, secrets)
+				if ue.Err != nil {
+					if text := ue.Err.Error(); redactString(text, secrets) != text {
+						ue.Err = errors.New(redactString(text, secrets))
+					}
+				}
 			}
 		}
 		if logging {
-			c.logAttempt(ctx, op, req, attempt, resp, err, time.Since(start))
+			c.logAttempt(ctx, op, req, bodySecret, attempt, resp, err, time.Since(start))
 		}
 		if err != nil {
 			if ctx.Err() == nil && attempt < c.maxAttempts && failedBeforeSending(err) {
@@ -160,6 +167,32 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 		}
 		return nil, c.apiError(op, req, resp, bodySecret)
 	}
+}
+
+// redactURL is raw, a URL, with secrets redacted (redactString), or
+// redacted whole when it still carries one in an escape of its own
+// (urlCarries).
+func redactURL(raw string, secrets []string) string {
+	r := redactString(raw, secrets)
+	if u, err := url.Parse(r); err == nil {
+		for _, sec := range secrets {
+			if sec != "" && urlCarries(u, sec) {
+				return redacted
+			}
+		}
+	}
+	return r
+}
+
+// requestID is resp's X-Request-Id, for support tickets, with the secrets
+// of the request it answers (and bodySecret) redacted: an answer may echo
+// them in any header. Only errors and debug records read it.
+func requestID(resp *http.Response, bodySecret string) string {
+	id := resp.Header.Get("X-Request-Id")
+	if id == "" || resp.Request == nil {
+		return id
+	}
+	return redactString(id, requestSecrets(resp.Request, bodySecret))
 }
 
 // requestSecrets are the secrets req carries, in its headers and in
@@ -425,10 +458,11 @@ func discard(resp *http.Response) {
 	_ = resp.Body.Close()
 }
 
-// logAttempt writes one debug record per attempt: never a header or a body,
-// so never a secret. do calls it only when the logger is enabled for debug
+// logAttempt writes one debug record per attempt: never a header but the
+// answer's request id, never a body, and no secret of the request (see
+// requestID). do calls it only when the logger is enabled for debug
 // records, so that a call without logging does not read the clock for it.
-func (c *Client) logAttempt(ctx context.Context, op string, req *http.Request, attempt int, resp *http.Response, err error, took time.Duration) {
+func (c *Client) logAttempt(ctx context.Context, op string, req *http.Request, bodySecret string, attempt int, resp *http.Response, err error, took time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("op", op),
 		slog.String("method", req.Method),
@@ -437,7 +471,7 @@ func (c *Client) logAttempt(ctx context.Context, op string, req *http.Request, a
 		slog.Duration("took", took),
 	}
 	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("X-Request-Id")))
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID(resp, bodySecret)))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
