@@ -332,9 +332,7 @@ func safeRedirects(hc *http.Client) *http.Client {
 // escape what it carries in its own way: lower-case hex, a letter escaped).
 func urlCarries(u *url.URL, secret string) bool {
 	parts := []string{u.String(), u.Path, u.RawQuery, u.Fragment, u.Host}
-	if q, err := url.QueryUnescape(u.RawQuery); err == nil {
-		parts = append(parts, q)
-	}
+	parts = append(parts, percentDecode(u.RawQuery))
 	if u.User != nil {
 		p, _ := u.User.Password()
 		parts = append(parts, u.User.Username(), p)

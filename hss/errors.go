@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // APIError is a 4xx or 5xx answer from HSS, its API gateway or IAM. Use
@@ -95,8 +97,8 @@ func secretForms(sec string) []string {
 // replaced by redacted.
 func redactString(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if sec == "" {
-			continue
+		if sec == "" || len(sec) > len(s) {
+			continue // every form is at least as long as sec
 		}
 		for _, f := range secretForms(sec) {
 			s = strings.ReplaceAll(s, f, redacted)
@@ -111,13 +113,7 @@ func redactString(s string, secrets []string) string {
 // any character, "+" as \u002B, say).
 func carriesEscaped(body []byte, secrets []string) bool {
 	text := string(body)
-	variants := []string{html.UnescapeString(text)}
-	if u, err := url.QueryUnescape(text); err == nil {
-		variants = append(variants, u)
-	}
-	if u, err := url.PathUnescape(text); err == nil {
-		variants = append(variants, u)
-	}
+	variants := []string{html.UnescapeString(text), percentDecode(text), jsonDecode(text)}
 	var doc any
 	if json.Unmarshal(body, &doc) == nil {
 		var b strings.Builder
@@ -135,6 +131,103 @@ func carriesEscaped(body []byte, secrets []string) bool {
 		}
 	}
 	return false
+}
+
+// percentDecode decodes each valid %XX escape of s (either case), leaving
+// the rest as it is: a stray '%' does not stop the others being read.
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// jsonDecode decodes each valid JSON string escape of s (\uXXXX, surrogate
+// pairs included, and \/ \" \\ \b \f \n \r \t), leaving the rest as it is.
+func jsonDecode(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case '"', '\\', '/':
+			b.WriteByte(c)
+			i++
+		case 'b', 'f', 'n', 'r', 't':
+			b.WriteByte("\b\f\n\r\t"[strings.IndexByte("bfnrt", c)])
+			i++
+		case 'u':
+			r, n := jsonRune(s[i:])
+			if n == 0 {
+				b.WriteByte(s[i])
+				continue
+			}
+			b.WriteRune(r)
+			i += n - 1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// jsonRune reads \uXXXX (and a low surrogate's \uXXXX after a high one) at
+// the start of s: the rune and the bytes read, 0 when there is none.
+func jsonRune(s string) (rune, int) {
+	r1, ok := hex4(s)
+	if !ok {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(r1) {
+		if r2, ok := hex4(s[6:]); ok {
+			if r := utf16.DecodeRune(r1, r2); r != utf8.RuneError {
+				return r, 12
+			}
+		}
+	}
+	return r1, 6
+}
+
+func hex4(s string) (rune, bool) {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[2:6]) {
+		if !ishex(c) {
+			return 0, false
+		}
+		r = r<<4 | rune(unhex(c))
+	}
+	return r, true
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // collectJSONStrings writes every string in a decoded JSON value, keys
@@ -163,10 +256,12 @@ func collectJSONStrings(b *strings.Builder, v any) {
 // refused, with the password or token that request carried, and an error
 // never shows a secret.
 func (e *APIError) redact(secrets ...string) {
-	e.Code = redactString(e.Code, secrets)
-	e.Message = redactString(e.Message, secrets)
-	e.RequestID = redactString(e.RequestID, secrets)
-	e.RetryAfter = redactString(e.RetryAfter, secrets)
+	for _, f := range []*string{&e.Code, &e.Message, &e.RequestID, &e.RetryAfter} {
+		*f = redactString(*f, secrets)
+		if *f != "" && carriesEscaped([]byte(*f), secrets) {
+			*f = redacted // a secret in an escape no form names
+		}
+	}
 	if len(e.Body) > 0 {
 		e.Body = []byte(redactString(string(e.Body), secrets))
 	}

@@ -99,7 +99,7 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 		}
 	}
 	if err != nil {
-		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, requestID(resp, ""), err))
+		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, requestID(req, resp, ""), err))
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// written into w as if it were.
 		discard(resp)
 		msg := fmt.Sprintf("answered %d %s, not the file (200)", resp.StatusCode, http.StatusText(resp.StatusCode))
-		if id := requestID(resp, ""); id != "" {
+		if id := requestID(req, resp, ""); id != "" {
 			msg += " (request id " + strconv.Quote(id) + ")" // for the service's support
 		}
 		return 0, opError(opDownloadExportFile, errors.New(msg))

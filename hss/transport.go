@@ -111,7 +111,9 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				secrets := requestSecrets(req, bodySecret)
 				ue.URL = redactURL(ue.URL, secrets)
 				if ue.Err != nil {
-					if text := ue.Err.Error(); redactString(text, secrets) != text {
+					if text := ue.Err.Error(); carriesEscaped([]byte(text), secrets) {
+						ue.Err = errors.New(redacted) // in an escape of its own: none of it
+					} else if redactString(text, secrets) != text {
 						ue.Err = errors.New(redactString(text, secrets))
 					}
 				}
@@ -187,12 +189,13 @@ func redactURL(raw string, secrets []string) string {
 // requestID is resp's X-Request-Id, for support tickets, with the secrets
 // of the request it answers (and bodySecret) redacted: an answer may echo
 // them in any header. Only errors and debug records read it.
-func requestID(resp *http.Response, bodySecret string) string {
+func requestID(req *http.Request, resp *http.Response, bodySecret string) string {
 	id := resp.Header.Get("X-Request-Id")
-	if id == "" || resp.Request == nil {
+	if id == "" {
 		return id
 	}
-	return redactString(id, requestSecrets(resp.Request, bodySecret))
+	secrets := [...]string{req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret}
+	return redactString(id, secrets[:])
 }
 
 // requestSecrets are the secrets req carries, in its headers and in
@@ -471,7 +474,7 @@ func (c *Client) logAttempt(ctx context.Context, op string, req *http.Request, b
 		slog.Duration("took", took),
 	}
 	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID(resp, bodySecret)))
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", requestID(req, resp, bodySecret)))
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
