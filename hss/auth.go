@@ -134,7 +134,7 @@ func newTokenCache(logger *slog.Logger) *cached[iamToken] {
 		c.renewalFailed = func(ctx context.Context, current iamToken, err error) {
 			// The error names the IAM call and IAM's answer, from which do
 			// has redacted the password, should the answer echo it
-			// (APIError.redact). ctx carries the values (a trace id, say)
+			// (apiError). ctx carries the values (a trace id, say)
 			// of the call that started the renewal, as the renewal's own
 			// debug records do.
 			logger.LogAttrs(ctx, slog.LevelWarn, "hss: renewing the IAM token failed; the current token is still used",

@@ -299,7 +299,7 @@ func safeRedirects(hc *http.Client) *http.Client {
 		if len(via) > 0 {
 			// A Location that carries the request's token would send it
 			// in the URL, where no header rule protects it.
-			for _, h := range []string{"X-Auth-Token", signer.HeaderSecurityToken} {
+			for _, h := range secretHeaders {
 				if v := via[0].Header.Get(h); v != "" && urlCarries(req.URL, v) {
 					return fmt.Errorf("refused a redirect to %s://%s: its URL carries the request's %s", req.URL.Scheme, req.URL.Host, h)
 				}
@@ -327,22 +327,12 @@ func safeRedirects(hc *http.Client) *http.Client {
 	return &out
 }
 
-// urlCarries says whether u carries secret, in any of the forms
-// secretForms names, in its text or in its parts decoded (a Location may
-// escape what it carries in its own way: lower-case hex, a letter escaped).
+// urlCarries says whether u carries secret, as redactText finds one: in
+// the forms secretForms names, or once unescaped (a Location may escape
+// what it carries in its own way: lower-case hex, a letter escaped).
 func urlCarries(u *url.URL, secret string) bool {
-	parts := []string{u.String(), u.Path, u.RawQuery, u.Fragment, u.Host}
-	parts = append(parts, percentDecode(u.RawQuery))
-	if u.User != nil {
-		p, _ := u.User.Password()
-		parts = append(parts, u.User.Username(), p)
-	}
-	for _, part := range parts {
-		if redactString(part, []string{secret}) != part {
-			return true
-		}
-	}
-	return false
+	s := u.String()
+	return redactText(s, []string{secret}) != s
 }
 
 // credentialHeaders are the headers that carry or prove a secret.

@@ -478,10 +478,7 @@ func TestPasswordTokenRenewalFailureKeepsTheToken(t *testing.T) {
 	if n := warnings(); n != 2 {
 		t.Errorf("%d warnings, want 2: a fetch a call waits for returns its error, and a renewal that works warns of nothing", n)
 	}
-	assertNoSecret(t, logs.String())
-	if tok := s.lastToken.Load(); tok != nil && strings.Contains(logs.String(), fmt.Sprint(tok)) {
-		t.Error("a token in the log")
-	}
+	assertNoSecret(t, logs.String()) // the issued tokens start with testToken
 }
 
 // TestRenewalJoinedByACallIsNotAWarning: a background renewal that a call
@@ -518,8 +515,8 @@ func TestRenewalJoinedByACallIsNotAWarning(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Code != "IAM.0503" {
 		t.Fatalf("err = %v, want IAM's 503 from the renewal the call waited for", err)
 	}
-	// A warning would be written before the waiting call is released.
-	waitFor(t, "the renewal", func() bool { return !renewing(c) })
+	// A warning would have been written before the waiting call was
+	// released.
 	if strings.Contains(logs.String(), "renewing the IAM token failed") {
 		t.Errorf("a renewal a call waited for was also a warning: %s", logs.String())
 	}

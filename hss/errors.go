@@ -107,15 +107,29 @@ func redactString(s string, secrets []string) string {
 	return s
 }
 
-// carriesEscaped says whether body, with its secrets' forms already
-// redacted, still carries one of them once unescaped: as HTML, as a URL
-// component, or as the strings of a JSON document (an encoder may escape
-// any character, "+" as \u002B, say).
-func carriesEscaped(body []byte, secrets []string) bool {
-	text := string(body)
+// redactText is s, a text an answer may have echoed (a field of an error,
+// a request id, a URL), with secrets redacted: their forms replaced
+// (redactString), or s redacted whole when it still carries one in an
+// escape of its own (carriesEscaped).
+func redactText(s string, secrets []string) string {
+	if s = redactString(s, secrets); carriesEscaped(s, secrets) {
+		return redacted
+	}
+	return s
+}
+
+// carriesEscaped says whether text, with its secrets' forms already
+// redacted, still carries one of them once unescaped: as HTML, as URL
+// escapes (of either case, a stray '%' aside), or as JSON escapes, in a
+// JSON document or not (an encoder may escape any character, "+" as
+// \u002B, say).
+func carriesEscaped(text string, secrets []string) bool {
+	if !slices.ContainsFunc(secrets, func(sec string) bool { return sec != "" && len(sec) <= len(text) }) {
+		return false // unescaping only shortens a text
+	}
 	variants := []string{html.UnescapeString(text), percentDecode(text), jsonDecode(text)}
 	var doc any
-	if json.Unmarshal(body, &doc) == nil {
+	if json.Unmarshal([]byte(text), &doc) == nil {
 		var b strings.Builder
 		collectJSONStrings(&b, doc)
 		variants = append(variants, b.String())
@@ -250,20 +264,14 @@ func collectJSONStrings(b *strings.Builder, v any) {
 	}
 }
 
-// redact replaces each secret (those "" aside) in e's text (Code, Message,
-// RequestID, RetryAfter, Body) with redacted, in every form secretForms
-// names: an error page of a proxy or gateway may echo the request it
+// redact redacts the secrets (redactText) in e's fields that were decoded
+// from the answer or read from its headers (Code, Message, RequestID,
+// RetryAfter): an error page of a proxy or gateway may echo the request it
 // refused, with the password or token that request carried, and an error
-// never shows a secret.
-func (e *APIError) redact(secrets ...string) {
+// never shows a secret. newAPIError redacts the body itself.
+func (e *APIError) redact(secrets []string) {
 	for _, f := range []*string{&e.Code, &e.Message, &e.RequestID, &e.RetryAfter} {
-		*f = redactString(*f, secrets)
-		if *f != "" && carriesEscaped([]byte(*f), secrets) {
-			*f = redacted // a secret in an escape no form names
-		}
-	}
-	if len(e.Body) > 0 {
-		e.Body = []byte(redactString(string(e.Body), secrets))
+		*f = redactText(*f, secrets)
 	}
 }
 
@@ -306,19 +314,18 @@ const maxErrorDoc = 64 << 10
 const maxErrorBody = 4 << 10
 
 // newAPIError reads and closes resp.Body and returns the error it describes,
-// with the request's secrets redacted (see redact): in the body as read,
-// before it is decoded or cut to maxErrorBody, so that no part of a secret
-// stays at the cut, and in what was decoded from it and from the headers.
+// with the request's secrets redacted: in the body as read, before it is
+// decoded or cut to maxErrorBody, so that no part of a secret stays at the
+// cut (and the body dropped when it still carries one in an escape of its
+// own), and in what was decoded from it and from the headers (redact).
 // The request id is the X-Request-Id header's, or the document's request_id
 // when the header is missing.
-func newAPIError(op string, resp *http.Response, secrets ...string) *APIError {
+func newAPIError(op string, resp *http.Response, secrets []string) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorDoc))
 	_ = resp.Body.Close()
-	if len(body) > 0 && slices.ContainsFunc(secrets, func(s string) bool { return s != "" }) {
-		body = []byte(redactString(string(body), secrets))
-	}
-	e := decodeAPIError(resp.StatusCode, body)
-	if len(e.Body) > 0 && carriesEscaped(body, secrets) {
+	text := redactString(string(body), secrets)
+	e := decodeAPIError(resp.StatusCode, []byte(text))
+	if len(e.Body) > 0 && carriesEscaped(text, secrets) {
 		e.Body = nil // a secret in an escape no form names: keep none of it
 	}
 	e.Operation = op
@@ -326,7 +333,7 @@ func newAPIError(op string, resp *http.Response, secrets ...string) *APIError {
 		e.RequestID = id
 	}
 	e.RetryAfter = resp.Header.Get("Retry-After")
-	e.redact(secrets...)
+	e.redact(secrets)
 	return e
 }
 

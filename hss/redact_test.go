@@ -419,17 +419,24 @@ func TestRedirectCarryingTheTokenIsRefused(t *testing.T) {
 	}
 }
 
+// TestAPIErrorRedact: redactText replaces a secret in the forms an answer
+// may echo it (as sent, JSON-, HTML- and URL-escaped, JSON with \/), in
+// each field of an APIError, and redacts a text whole that carries it in an
+// escape no form names; an empty secret changes nothing.
 func TestAPIErrorRedact(t *testing.T) {
-	e := &APIError{Code: "X-sec", Message: "was sec and sec", RequestID: "id-sec", RetryAfter: "sec",
-		Body: []byte(`{"password":"a\"b\u003cc/d"} sec a&#34;b&lt;c/d a%22b%3Cc%2Fd {"p":"a\"b\u003cc\/d"}`)}
-	e.redact("", "sec", `a"b<c/d`)
+	secrets := []string{"", "sec", `a"b<c/d`}
 	r := redacted
-	if e.Code != "X-"+r || e.Message != "was "+r+" and "+r || e.RequestID != "id-"+r || e.RetryAfter != r ||
-		string(e.Body) != `{"password":"`+r+`"} `+r+" "+r+" "+r+` {"p":"`+r+`"}` {
-		t.Errorf("redact = %q, %q, %q, %q, %q", e.Code, e.Message, e.RequestID, e.RetryAfter, e.Body)
+	body := `{"password":"a\"b\u003cc/d"} sec a&#34;b&lt;c/d a%22b%3Cc%2Fd {"p":"a\"b\u003cc\/d"}`
+	if got, want := redactString(body, secrets), `{"password":"`+r+`"} `+r+" "+r+" "+r+` {"p":"`+r+`"}`; got != want {
+		t.Errorf("redactString = %q, want %q", got, want)
+	}
+	e := &APIError{Code: "X-sec", Message: "was sec and sec", RequestID: "id-sec", RetryAfter: "s%65c"}
+	e.redact(secrets)
+	if e.Code != "X-"+r || e.Message != "was "+r+" and "+r || e.RequestID != "id-"+r || e.RetryAfter != r {
+		t.Errorf("redact = %q, %q, %q, %q", e.Code, e.Message, e.RequestID, e.RetryAfter)
 	}
 	e = &APIError{Message: "nothing to hide"}
-	e.redact("", "")
+	e.redact([]string{"", ""})
 	if e.Message != "nothing to hide" {
 		t.Errorf("an empty secret changed the message: %q", e.Message)
 	}

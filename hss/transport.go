@@ -109,12 +109,10 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 			var ue *url.Error
 			if errors.As(err, &ue) {
 				secrets := requestSecrets(req, bodySecret)
-				ue.URL = redactURL(ue.URL, secrets)
+				ue.URL = redactText(ue.URL, secrets[:])
 				if ue.Err != nil {
-					if text := ue.Err.Error(); carriesEscaped([]byte(text), secrets) {
-						ue.Err = errors.New(redacted) // in an escape of its own: none of it
-					} else if redactString(text, secrets) != text {
-						ue.Err = errors.New(redactString(text, secrets))
+					if text := ue.Err.Error(); redactText(text, secrets[:]) != text {
+						ue.Err = errors.New(redactText(text, secrets[:])) // its chain is net/http's, not the caller's
 					}
 				}
 			}
@@ -158,7 +156,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 			if deadline, has := ctx.Deadline(); ok && (!has || time.Now().Add(wait).Before(deadline)) {
 				// Read now, which frees the connection; kept for a wait
 				// that the context cuts short.
-				answer := c.apiError(op, req, resp, bodySecret)
+				answer := apiError(op, req, resp, bodySecret)
 				if err := sleep(ctx, wait); err != nil {
 					// Say so (errors.Is finds it), with the answer that made
 					// us wait (errors.As finds it).
@@ -167,41 +165,28 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request, body []by
 				continue
 			}
 		}
-		return nil, c.apiError(op, req, resp, bodySecret)
+		return nil, apiError(op, req, resp, bodySecret)
 	}
-}
-
-// redactURL is raw, a URL, with secrets redacted (redactString), or
-// redacted whole when it still carries one in an escape of its own
-// (urlCarries).
-func redactURL(raw string, secrets []string) string {
-	r := redactString(raw, secrets)
-	if u, err := url.Parse(r); err == nil {
-		for _, sec := range secrets {
-			if sec != "" && urlCarries(u, sec) {
-				return redacted
-			}
-		}
-	}
-	return r
 }
 
 // requestID is resp's X-Request-Id, for support tickets, with the secrets
 // of the request it answers (and bodySecret) redacted: an answer may echo
-// them in any header. Only errors and debug records read it.
+// them in any header. Only errors and debug records read it; a request id
+// shorter than the secrets costs no redaction.
 func requestID(req *http.Request, resp *http.Response, bodySecret string) string {
-	id := resp.Header.Get("X-Request-Id")
-	if id == "" {
-		return id
-	}
-	secrets := [...]string{req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret}
-	return redactString(id, secrets[:])
+	secrets := requestSecrets(req, bodySecret)
+	return redactText(resp.Header.Get("X-Request-Id"), secrets[:])
 }
 
-// requestSecrets are the secrets req carries, in its headers and in
+// secretHeaders are the request headers whose values are secrets (a token,
+// a security token) that an answer, a log record or a redirect must not
+// carry. (X-Subject-Token, sent with X-Auth-Token, has the same value.)
+var secretHeaders = [...]string{"X-Auth-Token", signer.HeaderSecurityToken}
+
+// requestSecrets are the secrets req carries, in its secretHeaders and in
 // bodySecret, which errors must not show.
-func requestSecrets(req *http.Request, bodySecret string) []string {
-	return []string{req.Header.Get("X-Auth-Token"), req.Header.Get(signer.HeaderSecurityToken), bodySecret}
+func requestSecrets(req *http.Request, bodySecret string) [len(secretHeaders) + 1]string {
+	return [...]string{req.Header.Get(secretHeaders[0]), req.Header.Get(secretHeaders[1]), bodySecret}
 }
 
 // apiError is the *APIError of a 4xx or 5xx answer to req, with req's
@@ -209,8 +194,9 @@ func requestSecrets(req *http.Request, bodySecret string) []string {
 // (the IAM token request's password) keeps no Body beyond its error
 // document's fields: a page that echoes the request may escape the password
 // in a way no redaction foresees.
-func (c *Client) apiError(op string, req *http.Request, resp *http.Response, bodySecret string) *APIError {
-	e := newAPIError(op, resp, requestSecrets(req, bodySecret)...)
+func apiError(op string, req *http.Request, resp *http.Response, bodySecret string) *APIError {
+	secrets := requestSecrets(req, bodySecret)
+	e := newAPIError(op, resp, secrets[:])
 	if bodySecret != "" {
 		e.Body = nil
 	}
