@@ -2,7 +2,9 @@
 // (go test -bench -benchmem, any number of runs, in any order) into the
 // tables of the README's performance section: the median of every metric
 // of every benchmark, this client's ratios to the net/http floor and to the
-// official SDK, and the targets of issue 5 met or missed.
+// official SDK, and the targets of issue 5 met or missed, with its
+// requirements of the concurrency benchmark (connections reused, a token
+// fetched once, throughput that grows and holds; see concurrencyChecks).
 //
 //	go test -run '^$' -bench . -benchmem -count 5 | go run ./cmd/benchtable
 //
@@ -32,6 +34,29 @@ const (
 	maxExtraAllocs = 50   // this client's allocations per call − the floor's
 	maxSignNs      = 5000 // the signer alone, ns per typical export request
 	maxSignAllocs  = 20
+)
+
+// What the concurrency benchmark must show for each of this client's
+// configurations (issue 5: connections reused, a token fetched once,
+// throughput growing with the goroutines until the server is the limit).
+// The issue states these without numbers; these are the numbers we hold
+// them to.
+const (
+	// maxConnsPerGoroutine bounds the connections the server accepted
+	// during a run, per goroutine: a pool reused stays near one per
+	// goroutine (a few more when goroutines dial at once), however many
+	// thousand requests the run made; a client that dials per request
+	// opens about one per request.
+	maxConnsPerGoroutine = 2
+	// minGrowth is how much more the best goroutine count must carry than
+	// one goroutine (the median of the per-round ratios): a single
+	// goroutine leaves a vCPU idle while it waits for each answer.
+	minGrowth = 1.2
+	// minHeld is the share of the best count's throughput that every
+	// larger count must keep (the median of the per-round ratios): once
+	// the server is the limit, more goroutines wait their turn, they do
+	// not slow the client down.
+	minHeld = 0.8
 )
 
 // samples holds every value read for one benchmark, by unit, and where the
@@ -165,10 +190,29 @@ func ratio(res map[string]*samples, a, b string) (float64, bool) {
 // roundRatios is the time of benchmark a over that of benchmark b in each
 // round; ok is false unless both ran in every round.
 func roundRatios(res map[string]*samples, a, b string) ([]float64, bool) {
+	return unitRoundRatios(res, a, b, "ns/op")
+}
+
+// unitRatio is ratio for a metric other than the time: the median of the
+// per-round ratios of a's unit over b's, or the ratio of their medians.
+func unitRatio(res map[string]*samples, a, b, unit string) (float64, bool) {
+	if rs, ok := unitRoundRatios(res, a, b, unit); ok {
+		return median(rs), true
+	}
+	x, okA := get(res, a, unit)
+	y, okB := get(res, b, unit)
+	if !okA || !okB || y == 0 {
+		return 0, false
+	}
+	return x / y, true
+}
+
+// unitRoundRatios is roundRatios for any metric.
+func unitRoundRatios(res map[string]*samples, a, b, unit string) ([]float64, bool) {
 	if res[a] == nil || res[b] == nil {
 		return nil, false
 	}
-	xs, ys := res[a].values["ns/op"], res[b].values["ns/op"]
+	xs, ys := res[a].values[unit], res[b].values[unit]
 	if len(xs) == 0 || len(xs) != len(ys) {
 		return nil, false
 	}
@@ -277,6 +321,9 @@ func write(w io.Writer, res map[string]*samples) {
 			}
 		}
 	}
+	for _, c := range concurrencyChecks(res) {
+		checks = append(checks, c.what+check(c.ok, "%s", c.text))
+	}
 	if ns, ok := get(res, "Sign/export", "ns/op"); ok {
 		allocs, _ := get(res, "Sign/export", "allocs/op")
 		// Signing is pure CPU work: its cost is its CPU time, which the
@@ -357,15 +404,18 @@ func writeSteal(w io.Writer, res map[string]*samples) (float64, bool) {
 	return median(all), true
 }
 
-// writeConcurrency writes the Concurrent/<client>/<auth>/g=N results: one
-// row per client and goroutine count.
-func writeConcurrency(w io.Writer, res map[string]*samples) {
-	type row struct {
-		client string
-		g      int
-		name   string
-	}
-	var rows []row
+// concRow is one Concurrent/<client>/<auth>/g=N benchmark: client is
+// <client>/<auth>.
+type concRow struct {
+	client string
+	g      int
+	name   string
+}
+
+// concurrencyRows returns the Concurrent benchmarks of res, by client (this
+// client's first, then the SDK's and the floor's) and goroutine count.
+func concurrencyRows(res map[string]*samples) []concRow {
+	var rows []concRow
 	for name := range res {
 		rest, ok := strings.CutPrefix(name, "Concurrent/")
 		if !ok {
@@ -379,13 +429,10 @@ func writeConcurrency(w io.Writer, res map[string]*samples) {
 		if err != nil {
 			continue
 		}
-		rows = append(rows, row{rest[:i], g, name})
-	}
-	if len(rows) == 0 {
-		return
+		rows = append(rows, concRow{rest[:i], g, name})
 	}
 	order := map[string]int{"ours/aksk": 0, "ours/token": 1, "sdk/aksk": 2, "floor/aksk": 3, "floor/token": 4}
-	slices.SortFunc(rows, func(a, b row) int {
+	slices.SortFunc(rows, func(a, b concRow) int {
 		oa, okA := order[a.client]
 		ob, okB := order[b.client]
 		switch {
@@ -401,6 +448,109 @@ func writeConcurrency(w io.Writer, res map[string]*samples) {
 		}
 		return a.g - b.g
 	})
+	return rows
+}
+
+// concCheck is one verdict on the concurrency benchmark.
+type concCheck struct {
+	what, text string
+	ok         bool
+}
+
+// concurrencyChecks judges this client's Concurrent runs (medians per
+// goroutine count) against what issue 5 asks of them: the connections the
+// server accepted stay near the goroutine count, the token client fetches
+// one token and the AK/SK client none, and the throughput grows from one
+// goroutine and holds once the machine is the limit. It judges only the
+// goroutine counts that ran; with fewer than two, it says nothing of the
+// throughput.
+func concurrencyChecks(res map[string]*samples) []concCheck {
+	byClient := map[string][]concRow{}
+	var clients []string
+	for _, r := range concurrencyRows(res) {
+		if !strings.HasPrefix(r.client, "ours/") {
+			continue
+		}
+		if byClient[r.client] == nil {
+			clients = append(clients, r.client)
+		}
+		byClient[r.client] = append(byClient[r.client], r)
+	}
+	var out []concCheck
+	for _, client := range clients {
+		rows := byClient[client]
+		who, auth, _ := strings.Cut(client, "/")
+		what := "goroutines sharing " + clientName(who, auth) + ": "
+		// list returns a metric per goroutine count, reduced over the runs
+		// by agg, and as text for the verdict.
+		list := func(unit string, agg func([]float64) float64) (vals []float64, text string, ok bool) {
+			var gs, vs []string
+			for _, r := range rows {
+				xs := res[r.name].values[unit]
+				if len(xs) == 0 {
+					return nil, "", false
+				}
+				v := agg(xs)
+				vals = append(vals, v)
+				gs = append(gs, strconv.Itoa(r.g))
+				vs = append(vs, strconv.FormatFloat(v, 'f', 0, 64))
+			}
+			return vals, strings.Join(vs, ", ") + " for " + strings.Join(gs, ", ") + " goroutines", true
+		}
+		if conns, text, ok := list("new-conns", median); ok {
+			within := true
+			for i, r := range rows {
+				within = within && conns[i] <= float64(maxConnsPerGoroutine*r.g)
+			}
+			out = append(out, concCheck{what, fmt.Sprintf("connections opened %s (target ≤ %d per goroutine)", text, maxConnsPerGoroutine), within})
+		}
+		// The most in any run, not the median: a second fetch in one run is
+		// a token fetched twice.
+		if tokens, text, ok := list("tokens", slices.Max[[]float64]); ok {
+			want := 0.0
+			if auth == "token" {
+				want = 1
+			}
+			once := true
+			for _, r := range rows {
+				once = once && slices.Min(res[r.name].values["tokens"]) == want
+			}
+			for _, t := range tokens {
+				once = once && t == want
+			}
+			out = append(out, concCheck{what, fmt.Sprintf("tokens fetched %s (at most in a run; target %.0f)", text, want), once})
+		}
+		if _, text, ok := list("req/s", median); ok && len(rows) >= 2 {
+			// Each count's throughput over one goroutine's, then over the
+			// best count's, compared round by round as the time targets
+			// are: a run's rounds drift by a third on this host, more than
+			// the counts differ.
+			best, growth := 0, 1.0
+			for i, r := range rows[1:] {
+				if x, ok := unitRatio(res, r.name, rows[0].name, "req/s"); ok && x > growth {
+					best, growth = i+1, x
+				}
+			}
+			kept, held := 1.0, "no more goroutines ran"
+			for _, r := range rows[best+1:] {
+				if x, ok := unitRatio(res, r.name, rows[best].name, "req/s"); ok && x <= kept {
+					kept, held = x, fmt.Sprintf("%d keep %.0f%% of that", r.g, 100*x)
+				}
+			}
+			out = append(out, concCheck{what, fmt.Sprintf("requests/s %s; per round, %d goroutines carry %.2f× one goroutine's, and %s (target ≥ %.1f×, ≥ %.0f%%)",
+				text, rows[best].g, growth, held, minGrowth, 100*minHeld), growth >= minGrowth && kept >= minHeld})
+		}
+	}
+	return out
+}
+
+// writeConcurrency writes the Concurrent/<client>/<auth>/g=N results: one
+// row per client and goroutine count.
+func writeConcurrency(w io.Writer, res map[string]*samples) {
+	rows := concurrencyRows(res)
+	if len(rows) == 0 {
+		return
+	}
 	fmt.Fprintln(w, "Goroutines sharing one client, export calls (medians):")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| client | goroutines | runs | requests/s | ns/op | allocs/op | connections used | connections opened | tokens fetched |")

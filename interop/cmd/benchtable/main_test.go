@@ -111,3 +111,68 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrencyChecks: the verdicts on the concurrency benchmark, for
+// this client's runs only, each failing on its own.
+func TestConcurrencyChecks(t *testing.T) {
+	// One run per goroutine count: g, requests/s, connections opened,
+	// tokens fetched.
+	runs := func(client string, rows ...[4]string) string {
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString("BenchmarkConcurrent/" + client + "/g=" + r[0] + "-2  5000  40000 ns/op  " + r[1] + " req/s  1 conns  " + r[2] + " new-conns  " + r[3] + " tokens  9000 B/op  100 allocs/op\n")
+		}
+		return b.String()
+	}
+	good := runs("ours/token", [4]string{"1", "10000", "1", "1"}, [4]string{"4", "15000", "4", "1"}, [4]string{"16", "16000", "20", "1"}, [4]string{"64", "13000", "80", "1"})
+	for _, c := range []struct {
+		name, input string
+		want        []string // lines of the Targets list
+	}{
+		{"held", good, []string{
+			"goroutines sharing this client, token: connections opened 1, 4, 20, 80 for 1, 4, 16, 64 goroutines (target ≤ 2 per goroutine) ok",
+			"goroutines sharing this client, token: tokens fetched 1, 1, 1, 1 for 1, 4, 16, 64 goroutines (at most in a run; target 1) ok",
+			"goroutines sharing this client, token: requests/s 10000, 15000, 16000, 13000 for 1, 4, 16, 64 goroutines; per round, 16 goroutines carry 1.60× one goroutine's, and 64 keep 81% of that (target ≥ 1.2×, ≥ 80%) ok",
+		}},
+		{"a connection per request", strings.Replace(good, "80 new-conns", "3000 new-conns", 1), []string{
+			"connections opened 1, 4, 20, 3000 for 1, 4, 16, 64 goroutines (target ≤ 2 per goroutine) **missed**",
+		}},
+		{"a second token in one run", good + runs("ours/token", [4]string{"4", "15000", "4", "2"}), []string{
+			"tokens fetched 1, 2, 1, 1 for 1, 4, 16, 64 goroutines (at most in a run; target 1) **missed**",
+		}},
+		{"a token for an AK/SK client", runs("ours/aksk", [4]string{"1", "10000", "1", "0"}, [4]string{"4", "15000", "4", "1"}), []string{
+			"goroutines sharing this client, AK/SK: tokens fetched 0, 1 for 1, 4 goroutines (at most in a run; target 0) **missed**",
+		}},
+		{"throughput that falls", strings.Replace(good, "13000 req/s", "12000 req/s", 1), []string{
+			"16 goroutines carry 1.60× one goroutine's, and 64 keep 75% of that (target ≥ 1.2×, ≥ 80%) **missed**",
+		}},
+		{"throughput that does not grow", runs("ours/aksk", [4]string{"1", "10000", "1", "0"}, [4]string{"4", "11000", "4", "0"}), []string{
+			"requests/s 10000, 11000 for 1, 4 goroutines; per round, 4 goroutines carry 1.10× one goroutine's, and no more goroutines ran (target ≥ 1.2×, ≥ 80%) **missed**",
+		}},
+		// Three rounds whose load drifts: the medians (20000 at 16
+		// goroutines, 9500 at 64) would say 48% kept; round by round, 64
+		// goroutines kept 95%, 48% and 95% of 16's.
+		{"rounds that drift", runs("ours/aksk", [4]string{"1", "10000", "1", "0"}, [4]string{"16", "20000", "16", "0"}, [4]string{"64", "19000", "64", "0"}) +
+			runs("ours/aksk", [4]string{"1", "10000", "1", "0"}, [4]string{"16", "20000", "16", "0"}, [4]string{"64", "9500", "64", "0"}) +
+			runs("ours/aksk", [4]string{"1", "5000", "1", "0"}, [4]string{"16", "10000", "16", "0"}, [4]string{"64", "9500", "64", "0"}), []string{
+			"requests/s 10000, 20000, 9500 for 1, 16, 64 goroutines; per round, 16 goroutines carry 2.00× one goroutine's, and 64 keep 95% of that (target ≥ 1.2×, ≥ 80%) ok",
+		}},
+		{"the SDK is not judged", good + runs("sdk/aksk", [4]string{"1", "10000", "1", "0"}, [4]string{"4", "4000", "900", "0"}), []string{
+			"Every target met.",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := map[string]*samples{}
+			if err := parse(strings.NewReader(c.input), res); err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			write(&out, res)
+			for _, want := range c.want {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the output lacks %q:\n%s", want, out.String())
+				}
+			}
+		})
+	}
+}
