@@ -166,7 +166,8 @@ type ExportError struct {
 	// written to its writer when it stopped (StageDownloading only). A
 	// resume writes the whole file from its first byte, so give it a fresh
 	// writer, or drop what was written first. ExportToFile and
-	// ResumeExportToFile remove what they wrote: always 0 for them.
+	// ResumeExportToFile remove what they wrote to a file: 0 for them,
+	// except at a path they write in place (a named pipe, a device).
 	Written int64
 	Err     error
 }
@@ -414,9 +415,14 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // whole or not at all: it is written under a temporary name in the same
 // directory and renamed when complete, and removed on any failure (a panic
 // in opts.Progress included). It is readable by its owner only (0600:
-// alarm data is sensitive), and replaces a file at path. Its errors are
-// ExportTo's: an *ExportError names the task once the export was accepted,
-// and ResumeExportToFile finishes it.
+// alarm data is sensitive), and replaces a file at path (the file a
+// symbolic link points to, not the link). A path that names neither a file
+// nor a directory (/dev/null, /dev/stdout, a named pipe, a shell's
+// /dev/fd/N) is written in place as the file streams, since it cannot be
+// replaced: there, a failure cannot take back what was written, and an
+// *ExportError's Written says how much was. Its errors are ExportTo's: an
+// *ExportError names the task once the export was accepted, and
+// ResumeExportToFile finishes it.
 func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
 	opts, done := holdDone(opts)
 	return writeFileWhole(path, deref(params.EnterpriseProjectId), done, func() error {
@@ -477,8 +483,17 @@ func writeFileWhole(path, eps string, done func(), check func() error, write fun
 	if err := check(); err != nil {
 		return nil, err
 	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, &ValidationError{Field: "path", Reason: "is a directory"}
+	if st, err := os.Stat(path); err == nil {
+		switch {
+		case st.IsDir():
+			return nil, &ValidationError{Field: "path", Reason: "is a directory"}
+		case !st.Mode().IsRegular():
+			return writeInPlace(path, eps, done, write)
+		}
+		// A symbolic link to a file: the file is replaced, not the link.
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
@@ -512,6 +527,36 @@ func writeFileWhole(path, eps string, done func(), check func() error, write fun
 			Err: fmt.Errorf("hss: export to file: %w", err)}
 	}
 	placed = true
+	done()
+	return task, nil
+}
+
+// writeInPlace writes to path, which names something other than a file or a
+// directory (a device such as /dev/null, a named pipe, a terminal), as
+// the file streams: a rename would replace it with a file (as root, even
+// /dev/null), and what it has been given cannot be taken back. So the
+// bytes it received stay counted in an *ExportError's Written. Opening a
+// named pipe waits for its reader, before anything is sent.
+func writeInPlace(path, eps string, done func(), write func(*os.File) (*ExportTask, error)) (*ExportTask, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("hss: export to file: %w", err)
+	}
+	closed := false
+	defer func() {
+		if !closed { // a panic on its way up
+			_ = f.Close()
+		}
+	}()
+	task, err := write(f)
+	closed = true
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading,
+			Err: fmt.Errorf("hss: export to file: %w", cerr)}
+	}
+	if err != nil {
+		return task, err
+	}
 	done()
 	return task, nil
 }

@@ -79,7 +79,7 @@ func (c *exportCmd) flags() *flags {
 	f.section("Table and file")
 	f.add(columnsValue{&c.columns}, "column", "FIELD=TITLE", "a column of the exported table, once per column (default: "+columnNames(defaultColumns)+")")
 	f.add(boolValue{&c.wait}, "wait", "", "wait for the export task and download its file (needs --output)")
-	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all")
+	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all (a device or named pipe: as the file streams)")
 	f.add(plainString{&c.taskID}, "task-id", "ID", "finish an export submitted before (an error names its task): wait for the task and download its file to --output; no filters or columns, --enterprise-project-id if it had one")
 	c.pollInterval = 500 * time.Millisecond
 	f.add(durationValue{&c.pollInterval}, "poll-interval", "DURATION", "first wait between two reads of the task; doubles up to 10s")
@@ -191,10 +191,14 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 
 	var records *int32
+	var written int64
 	progress := newProgress(stderr)
 	opts := &hss.ExportOptions{PollInterval: c.pollInterval, Progress: func(p hss.ExportProgress) {
-		if p.Stage == hss.StageSubmitted {
+		switch p.Stage {
+		case hss.StageSubmitted:
 			records = &p.Records
+		case hss.StageDone:
+			written = p.Bytes // the file's size, at any --output (a pipe has none to read back)
 		}
 		progress.show(p)
 	}}
@@ -255,9 +259,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if task.FileName != nil {
 		out.FileName = *task.FileName
 	}
-	if st, err := os.Stat(c.output); err == nil {
-		out.Bytes = st.Size()
-	}
+	out.Bytes = written
 	return printJSON(stdout, stderr, out)
 }
 

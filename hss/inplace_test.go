@@ -1,0 +1,108 @@
+//go:build unix
+
+package hss_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openhss/hss-go/hss"
+	"github.com/openhss/hss-go/hss/hsstest"
+	"github.com/openhss/hss-go/internal/fifotest"
+)
+
+// TestExportToFileWritesAPipeInPlace: a path that is not a file (a named
+// pipe here; /dev/null, /dev/stdout, a shell's >(...) alike) is written as
+// the file streams, and stays what it was: a rename would have replaced it
+// with a file that nobody reads (as root, even /dev/null), and the pipe's
+// reader would have waited for ever.
+func TestExportToFileWritesAPipeInPlace(t *testing.T) {
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	cols := hss.ExportColumns{{"event_id", "Alarm ID"}, {"event_name", "Alarm name"}}
+
+	t.Run("export", func(t *testing.T) {
+		c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+		dir := t.TempDir()
+		path, read := fifotest.Reader(t, dir, "pipe")
+		var done []int64
+		task, err := c.ExportToFile(context.Background(), path, params, cols, &hss.ExportOptions{
+			PollInterval: time.Millisecond,
+			Progress: func(p hss.ExportProgress) {
+				if p.Stage == hss.StageDone {
+					done = append(done, p.Bytes)
+				}
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := read()
+		want, _ := s.ExportCSV(*task.TaskId)
+		if string(got) != string(want) || !strings.HasPrefix(string(got), "Alarm ID,Alarm name\n") {
+			t.Errorf("the pipe's reader got %q, want the file %q", got, want)
+		}
+		if len(done) != 1 || done[0] != int64(len(want)) {
+			t.Errorf("StageDone reports %v, want one of %d bytes", done, len(want))
+		}
+		fifotest.IsPipe(t, path)
+		assertOnlyFile(t, dir, "pipe")
+	})
+
+	t.Run("resume, cut off", func(t *testing.T) {
+		c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+		res, err := c.ExportEvents(context.Background(), params, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})
+		dir := t.TempDir()
+		path, read := fifotest.Reader(t, dir, "pipe")
+		_, err = c.ResumeExportToFile(context.Background(), path, *res.TaskId, "", &hss.ExportOptions{PollInterval: time.Millisecond})
+		var ee *hss.ExportError
+		if !errors.As(err, &ee) || ee.TaskID != *res.TaskId || ee.Stage != hss.StageDownloading {
+			t.Fatalf("err = %v, want an ExportError of task %s while downloading", err, *res.TaskId)
+		}
+		// What went into the pipe cannot be taken back: Written says so.
+		if got := read(); ee.Written != 10 || len(got) != 10 {
+			t.Errorf("Written = %d, the reader got %d bytes; want 10 and 10", ee.Written, len(got))
+		}
+		fifotest.IsPipe(t, path)
+		assertOnlyFile(t, dir, "pipe")
+	})
+}
+
+// TestExportToFileThroughASymlink: a symbolic link to a file has the file
+// replaced, and stays a link.
+func TestExportToFileThroughASymlink(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	dir, other := t.TempDir(), t.TempDir()
+	target := filepath.Join(other, "events.csv")
+	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "latest.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	task, err := c.ExportToFile(context.Background(), link, params, hss.ExportColumns{{"event_id", "Alarm ID"}},
+		&hss.ExportOptions{PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode().Type() != os.ModeSymlink {
+		t.Errorf("%s is no longer a symbolic link: %v, %v", link, st, err)
+	}
+	got, _ := os.ReadFile(target)
+	want, _ := s.ExportCSV(*task.TaskId)
+	if string(got) != string(want) {
+		t.Errorf("the link's file holds %q, want %q", got, want)
+	}
+	assertOnlyFile(t, dir, "latest.csv")
+	assertOnlyFile(t, other, "events.csv")
+}
