@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -167,7 +168,8 @@ type ExportError struct {
 	// resume writes the whole file from its first byte, so give it a fresh
 	// writer, or drop what was written first. ExportToFile and
 	// ResumeExportToFile remove what they wrote to a file: 0 for them,
-	// except at a path they write in place (a named pipe, a device).
+	// except at a path they write in place (a named pipe, a device, a
+	// process's open file; see ExportToFile).
 	Written int64
 	Err     error
 }
@@ -415,33 +417,40 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // whole or not at all: it is written under a temporary name in the same
 // directory and renamed when complete, and removed on any failure (a panic
 // in opts.Progress included). It is readable by its owner only (0600:
-// alarm data is sensitive), and replaces a file at path (the file a
-// symbolic link points to, not the link). A path that names neither a file
-// nor a directory (/dev/null, /dev/stdout, a named pipe, a shell's
-// /dev/fd/N) is written in place as the file streams, since it cannot be
-// replaced: there, a failure cannot take back what was written, and an
-// *ExportError's Written says how much was. Its errors are ExportTo's: an
-// *ExportError names the task once the export was accepted, and
-// ResumeExportToFile finishes it.
+// alarm data is sensitive), and replaces a file at path; through a
+// symbolic link, the file it points to (created, if the link dangles), not
+// the link.
+//
+// A path that cannot be replaced is written in place, as the file streams:
+// one that is neither a file nor a directory (/dev/null, a terminal, a
+// named pipe), and an open file of a process (/dev/stdout, /dev/fd/N,
+// /proc/PID/fd/N, such as a shell's >(gzip > f.gz)), which is appended
+// to. There a failure cannot take back what was written: an *ExportError's
+// Written says how much was. Opening a named pipe waits for its reader, up
+// to ctx, before anything is sent, and ctx ends a write its reader does not
+// take.
+//
+// Its errors are ExportTo's: an *ExportError names the task once the
+// export was accepted, and ResumeExportToFile finishes it.
 func (c *Client) ExportToFile(ctx context.Context, path string, params ExportEventsParams, columns ExportColumns, opts *ExportOptions) (*ExportTask, error) {
 	opts, done := holdDone(opts)
-	return writeFileWhole(path, deref(params.EnterpriseProjectId), done, func() error {
+	return writeFileWhole(ctx, path, deref(params.EnterpriseProjectId), done, func() error {
 		if err := checkExportOptions(opts); err != nil {
 			return err
 		}
 		return CheckExport(params, columns)
-	}, func(f *os.File) (*ExportTask, error) {
-		return c.ExportTo(ctx, f, params, columns, opts)
+	}, func(w io.Writer) (*ExportTask, error) {
+		return c.ExportTo(ctx, w, params, columns, opts)
 	})
 }
 
 // ResumeExportToFile is ResumeExportTo writing to the file at path, whole
-// or not at all, as ExportToFile writes it: it finishes an export whose
-// ExportToFile call stopped with an *ExportError.
+// or not at all (or in place), as ExportToFile writes it: it finishes an
+// export whose ExportToFile call stopped with an *ExportError.
 func (c *Client) ResumeExportToFile(ctx context.Context, path, taskID, enterpriseProjectID string, opts *ExportOptions) (*ExportTask, error) {
 	opts, done := holdDone(opts)
-	return writeFileWhole(path, enterpriseProjectID, done, func() error { return checkResume(taskID, enterpriseProjectID, opts) }, func(f *os.File) (*ExportTask, error) {
-		return c.ResumeExportTo(ctx, f, taskID, enterpriseProjectID, opts)
+	return writeFileWhole(ctx, path, enterpriseProjectID, done, func() error { return checkResume(taskID, enterpriseProjectID, opts) }, func(w io.Writer) (*ExportTask, error) {
+		return c.ResumeExportTo(ctx, w, taskID, enterpriseProjectID, opts)
 	})
 }
 
@@ -470,31 +479,28 @@ func holdDone(opts *ExportOptions) (*ExportOptions, func()) {
 }
 
 // writeFileWhole writes the file at path with write, after check passes:
-// under a temporary name in the same directory (0600), renamed when
-// complete, removed on any failure or panic; then calls done. The inputs
-// are checked before anything is created on disk, or sent. A failure to
-// finish the file after write succeeded is an *ExportError of its task
-// (eps is the export's enterprise project): the file can be downloaded
-// again.
-func writeFileWhole(path, eps string, done func(), check func() error, write func(*os.File) (*ExportTask, error)) (task *ExportTask, err error) {
+// under a temporary name in the same directory as the file (0600), renamed
+// when complete, removed on any failure or panic; then calls done. A path
+// that cannot be replaced is written in place instead (writeInPlace). The
+// inputs are checked, and the path's kind read, before anything is created
+// on disk, or sent. A failure to finish the file after write succeeded is
+// an *ExportError of its task (eps is the export's enterprise project):
+// the file can be downloaded again.
+func writeFileWhole(ctx context.Context, path, eps string, done func(), check func() error, write func(io.Writer) (*ExportTask, error)) (task *ExportTask, err error) {
 	if path == "" {
 		return nil, &ValidationError{Field: "path", Reason: "required"}
 	}
 	if err := check(); err != nil {
 		return nil, err
 	}
-	if st, err := os.Stat(path); err == nil {
-		switch {
-		case st.IsDir():
-			return nil, &ValidationError{Field: "path", Reason: "is a directory"}
-		case !st.Mode().IsRegular():
-			return writeInPlace(path, eps, done, write)
-		}
-		// A symbolic link to a file: the file is replaced, not the link.
-		if target, err := filepath.EvalSymlinks(path); err == nil {
-			path = target
-		}
+	target, inPlace, err := outputTarget(path)
+	if err != nil {
+		return nil, err
 	}
+	if inPlace {
+		return writeInPlace(ctx, path, eps, done, write)
+	}
+	path = target
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return nil, fmt.Errorf("hss: export to file: %w", err)
@@ -531,14 +537,76 @@ func writeFileWhole(path, eps string, done func(), check func() error, write fun
 	return task, nil
 }
 
-// writeInPlace writes to path, which names something other than a file or a
-// directory (a device such as /dev/null, a named pipe, a terminal), as
-// the file streams: a rename would replace it with a file (as root, even
-// /dev/null), and what it has been given cannot be taken back. So the
-// bytes it received stay counted in an *ExportError's Written. Opening a
-// named pipe waits for its reader, before anything is sent.
-func writeInPlace(path, eps string, done func(), write func(*os.File) (*ExportTask, error)) (*ExportTask, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+// maxLinks is how many symbolic links outputTarget follows, as Linux does.
+const maxLinks = 40
+
+// outputTarget says where ExportToFile puts its file: in place at path
+// (inPlace), or under a temporary name renamed to target. It follows the
+// symbolic links at path one by one, since any of them may be an open file
+// of a process (/dev/stdout is a link to /proc/self/fd/1), which a rename
+// would replace, and whose file, when it is one, is then appended to: a
+// rename would take it from the process that has it open. A path whose
+// links cannot be followed is refused rather than replaced.
+func outputTarget(path string) (target string, inPlace bool, err error) {
+	p := path
+	for links := 0; ; links++ {
+		if openFileLink(p) {
+			return "", true, nil
+		}
+		st, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return p, false, nil // created there (a dangling link's file too)
+		case err != nil:
+			return "", false, fmt.Errorf("hss: export to file: %w", err)
+		case st.Mode().Type() == os.ModeSymlink:
+			if links == maxLinks {
+				return "", false, fmt.Errorf("hss: export to file: %s: too many levels of symbolic links", path)
+			}
+			to, err := os.Readlink(p)
+			if err != nil {
+				return "", false, fmt.Errorf("hss: export to file: %w", err)
+			}
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(filepath.Dir(p), to)
+			}
+			p = to
+		case st.IsDir():
+			return "", false, &ValidationError{Field: "path", Reason: "is a directory"}
+		case !st.Mode().IsRegular():
+			return "", true, nil // a device, a named pipe, a socket
+		case p == path:
+			return p, false, nil
+		default:
+			// A link to a file: the file, as the kernel finds it (a
+			// relative link's ".." is taken from where the link is).
+			target, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				return "", false, fmt.Errorf("hss: export to file: %w", err)
+			}
+			return target, false, nil
+		}
+	}
+}
+
+// openFileLink says whether path is one of the links to a process's open
+// files: /dev/fd/N, or /proc/PID/fd/N (or /proc/self/task/TID/fd/N).
+func openFileLink(path string) bool {
+	p := filepath.ToSlash(filepath.Clean(path))
+	if strings.HasPrefix(p, "/dev/fd/") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(p, "/proc/")
+	return ok && strings.Contains(rest, "/fd/")
+}
+
+// writeInPlace writes to path, which cannot be replaced (see outputTarget),
+// as the file streams, appending to it; what it received cannot be taken
+// back, so an *ExportError's Written counts it. Opening a named pipe waits
+// for its reader, up to ctx, before anything is sent; ctx also ends a
+// write that a pipe's reader does not take.
+func writeInPlace(ctx context.Context, path, eps string, done func(), write func(io.Writer) (*ExportTask, error)) (*ExportTask, error) {
+	f, err := openInPlace(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("hss: export to file: %w", err)
 	}
@@ -548,10 +616,15 @@ func writeInPlace(path, eps string, done func(), write func(*os.File) (*ExportTa
 			_ = f.Close()
 		}
 	}()
-	task, err := write(f)
+	// A pollable file (a pipe, a terminal) takes a deadline; for others
+	// this does nothing, and a write to them does not wait for a reader.
+	stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Now()) })
+	defer stop()
+	w := &inPlaceWriter{ctx: ctx, f: f}
+	task, err := write(w)
 	closed = true
 	if cerr := f.Close(); err == nil && cerr != nil {
-		err = &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading,
+		err = &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading, Written: w.n,
 			Err: fmt.Errorf("hss: export to file: %w", cerr)}
 	}
 	if err != nil {
@@ -559,6 +632,23 @@ func writeInPlace(path, eps string, done func(), write func(*os.File) (*ExportTa
 	}
 	done()
 	return task, nil
+}
+
+// inPlaceWriter writes to a file written in place, counting what it took,
+// and says a write the context's end cut short ended with the context.
+type inPlaceWriter struct {
+	ctx context.Context
+	f   *os.File
+	n   int64
+}
+
+func (w *inPlaceWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && w.ctx.Err() != nil {
+		err = w.ctx.Err()
+	}
+	return n, err
 }
 
 type countingWriter struct {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,4 +107,93 @@ func TestExportToFileThroughASymlink(t *testing.T) {
 	}
 	assertOnlyFile(t, dir, "latest.csv")
 	assertOnlyFile(t, other, "events.csv")
+}
+
+// TestExportToFileOpenFileOfAProcess: /dev/fd/N (as /dev/stdout, a link to
+// /proc/self/fd/1, and a shell's >(...)) names a file a process has open.
+// When that is a file, it is appended to, not replaced: a rename would put
+// a new file at its name and leave the process writing to the old one,
+// with what it held before gone.
+func TestExportToFileOpenFileOfAProcess(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	name := filepath.Join(t.TempDir(), "out.txt")
+	if err := os.WriteFile(name, []byte("an earlier line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0) // as a shell's >> out.txt
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before, _ := f.Stat()
+	path := "/dev/fd/" + strconv.Itoa(int(f.Fd()))
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no %s here: %v", path, err)
+	}
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	task, err := c.ExportToFile(context.Background(), path, params, hss.ExportColumns{{"event_id", "Alarm ID"}},
+		&hss.ExportOptions{PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.ExportCSV(*task.TaskId)
+	got, _ := os.ReadFile(name)
+	if string(got) != "an earlier line\n"+string(want) {
+		t.Errorf("%s holds %q, want the earlier line and then the file", name, got)
+	}
+	if after, err := os.Stat(name); err != nil || !os.SameFile(before, after) || after.Mode() != before.Mode() {
+		t.Errorf("%s was replaced: %v, %v (was %v)", name, after, err, before)
+	}
+}
+
+// TestExportToFileDanglingSymlink: a link to a file that does not exist yet
+// has that file made, as a shell's > makes it, and stays a link.
+func TestExportToFileDanglingSymlink(t *testing.T) {
+	c, _ := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	dir, other := t.TempDir(), t.TempDir()
+	link := filepath.Join(dir, "latest.csv")
+	if err := os.Symlink(filepath.Join("..", filepath.Base(other), "events.csv"), link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	if _, err := c.ExportToFile(context.Background(), link, params, hss.ExportColumns{{"event_id", "Alarm ID"}},
+		&hss.ExportOptions{PollInterval: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode().Type() != os.ModeSymlink {
+		t.Errorf("%s is no longer a symbolic link: %v, %v", link, st, err)
+	}
+	if got, err := os.ReadFile(filepath.Join(other, "events.csv")); err != nil || !strings.HasPrefix(string(got), "Alarm ID\n") {
+		t.Errorf("the link's file: %q, %v", got, err)
+	}
+}
+
+// TestExportToFilePipeWithoutReader: a named pipe nobody reads is waited
+// for up to the context's end, and nothing is sent.
+func TestExportToFilePipeWithoutReader(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	path := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.ExportToFile(ctx, path, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"},
+			hss.ExportColumns{{"event_id", "Alarm ID"}}, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want the context's deadline", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ExportToFile still waits for the pipe's reader, past its context's deadline")
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	fifotest.IsPipe(t, path)
 }

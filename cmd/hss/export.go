@@ -79,7 +79,7 @@ func (c *exportCmd) flags() *flags {
 	f.section("Table and file")
 	f.add(columnsValue{&c.columns}, "column", "FIELD=TITLE", "a column of the exported table, once per column (default: "+columnNames(defaultColumns)+")")
 	f.add(boolValue{&c.wait}, "wait", "", "wait for the export task and download its file (needs --output)")
-	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all (a device or named pipe: as the file streams)")
+	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all (a device or pipe: as the file streams)")
 	f.add(plainString{&c.taskID}, "task-id", "ID", "finish an export submitted before (an error names its task): wait for the task and download its file to --output; no filters or columns, --enterprise-project-id if it had one")
 	c.pollInterval = 500 * time.Millisecond
 	f.add(durationValue{&c.pollInterval}, "poll-interval", "DURATION", "first wait between two reads of the task; doubles up to 10s")
@@ -212,7 +212,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return client.ExportTo(ctx, w, c.params, columns, opts)
 	}
-	if c.output == "-" {
+	if c.output == "-" || isStdout(c.output, stdout) {
 		// Whole or not at all, on standard output too: the file is
 		// downloaded into an unnamed temporary file first, so a cut-off
 		// download or a Ctrl-C leaves nothing half-written for the reader
@@ -300,6 +300,10 @@ func printFinishHint(stderr io.Writer, err error) {
 		cmd += " --enterprise-project-id " + shellWord(stopped.EnterpriseProjectID)
 	}
 	fmt.Fprintf(stderr, "  %-12s %s (finish it: %s --output FILE)\n", "export task:", stopped.TaskID, cmd)
+	if stopped.Written > 0 {
+		// Only an --output written in place (a pipe, a device) keeps a part.
+		fmt.Fprintf(stderr, "  %-12s %d bytes of the file had gone to --output; finishing writes it again from its start\n", "written:", stopped.Written)
+	}
 }
 
 // shellWord is s as one word of a shell command: as it is when it holds
@@ -363,6 +367,22 @@ func (c *exportCmd) tableColumns(ctx context.Context, stdin io.Reader) (hss.Expo
 		return cols, nil
 	}
 	return defaultColumns, nil
+}
+
+// isStdout says whether path is the file standard output is (/dev/stdout,
+// /dev/fd/1, or its file by name): the file goes there as with --output -,
+// whole, and without the answer's JSON after it.
+func isStdout(path string, stdout io.Writer) bool {
+	f, ok := stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	a, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	b, err := f.Stat()
+	return err == nil && os.SameFile(a, b)
 }
 
 // checkOutput refuses an output file whose directory does not exist, or

@@ -377,6 +377,14 @@ func TestPrintFinishHint(t *testing.T) {
 	if want := `(finish it: hss export --task-id 't 1' --enterprise-project-id 'it'\''s' --output FILE)`; !strings.Contains(b.String(), want) {
 		t.Errorf("printed %q, want %q in it", b.String(), want)
 	}
+	if strings.Contains(b.String(), "written:") {
+		t.Errorf("printed %q: nothing was written", b.String())
+	}
+	b.Reset()
+	printFinishHint(&b, &hss.ExportError{TaskID: "t1", Stage: hss.StageDownloading, Written: 10, Err: cause})
+	if want := "written:     10 bytes of the file had gone to --output"; !strings.Contains(b.String(), want) {
+		t.Errorf("printed %q, want %q in it", b.String(), want)
+	}
 	b.Reset()
 	printFinishHint(&b, &hss.ExportError{TaskID: "t1", Err: &hss.APIError{StatusCode: http.StatusNotFound}})
 	printFinishHint(&b, errors.New("not an export"))

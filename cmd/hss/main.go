@@ -73,9 +73,10 @@ func init() {
 Submits an export of the intrusion events that match the filters and prints
 the service's answer as JSON: {"record_total_num":7,"task_id":"..."}.
 With --output FILE it also waits for the export task and downloads the file
-(a CSV table of the chosen columns), written whole or not at all (a device
-or named pipe, such as /dev/null, is written as the file streams); with
---output - the file goes to standard output. --output waits up to 10m unless
+(a CSV table of the chosen columns), written whole or not at all (what
+cannot be replaced, such as /dev/null, a named pipe or >(gzip > f.gz), is
+written as the file streams); with --output - (or /dev/stdout) the file
+goes to standard output, and no answer after it. --output waits up to 10m unless
 --timeout says otherwise.
 
 With --task-id it finishes an export submitted before, which an earlier run
