@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -424,11 +423,12 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // A path that cannot be replaced is written in place, as the file streams:
 // one that is neither a file nor a directory (/dev/null, a terminal, a
 // named pipe), and an open file of a process (/dev/stdout, /dev/fd/N,
-// /proc/PID/fd/N, such as a shell's >(gzip > f.gz)), which is appended
-// to. There a failure cannot take back what was written: an *ExportError's
-// Written says how much was. Opening a named pipe waits for its reader, up
-// to ctx, before anything is sent, and ctx ends a write its reader does not
-// take.
+// /proc/PID/fd/N, such as a shell's >(gzip > f.gz)): this process's own
+// descriptor is written through (where its other writes go), another's
+// file appended to. There a failure cannot take back what was written: an
+// *ExportError's Written says how much was. Opening a named pipe waits for
+// its reader, up to ctx, before anything is sent; on Linux, ctx also ends a
+// write that a pipe's or terminal's reader does not take.
 //
 // Its errors are ExportTo's: an *ExportError names the task once the
 // export was accepted, and ResumeExportToFile finishes it.
@@ -493,14 +493,14 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 	if err := check(); err != nil {
 		return nil, err
 	}
-	target, inPlace, err := outputTarget(path)
+	out, err := outputTarget(path)
 	if err != nil {
 		return nil, err
 	}
-	if inPlace {
-		return writeInPlace(ctx, path, eps, done, write)
+	if out.inPlace {
+		return writeInPlace(ctx, path, out.fd, eps, done, write)
 	}
-	path = target
+	path = out.target
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return nil, fmt.Errorf("hss: export to file: %w", err)
@@ -540,73 +540,78 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 // maxLinks is how many symbolic links outputTarget follows, as Linux does.
 const maxLinks = 40
 
-// outputTarget says where ExportToFile puts its file: in place at path
-// (inPlace), or under a temporary name renamed to target. It follows the
-// symbolic links at path one by one, since any of them may be an open file
-// of a process (/dev/stdout is a link to /proc/self/fd/1), which a rename
-// would replace, and whose file, when it is one, is then appended to: a
-// rename would take it from the process that has it open. A path whose
-// links cannot be followed is refused rather than replaced.
-func outputTarget(path string) (target string, inPlace bool, err error) {
+// output is where ExportToFile puts its file: under a temporary name
+// renamed to target, or in place (inPlace), through a descriptor of this
+// process when fd is one (see openFileLink).
+type output struct {
+	target  string
+	inPlace bool
+	fd      int // -1 for none
+}
+
+// outputTarget says where ExportToFile puts the file at path. It follows
+// the symbolic links at path one by one, each from its directory as the
+// kernel finds it (a relative link's ".." taken after the links before it,
+// not by text), since any of them may be an open file of a process
+// (/dev/stdout is a link to /proc/self/fd/1), which a rename would replace
+// and take from the process that has it open. A file is replaced where the
+// links lead, and made there when they lead to nothing yet; a path that is
+// neither a file nor a directory (a device, a named pipe) is written in
+// place. A path whose links cannot be followed is refused, not replaced.
+func outputTarget(path string) (output, error) {
+	fail := func(err error) (output, error) { return output{}, fmt.Errorf("hss: export to file: %w", err) }
 	p := path
 	for links := 0; ; links++ {
-		if openFileLink(p) {
-			return "", true, nil
+		dir, name := filepath.Split(p)
+		if dir == "" {
+			dir = "."
 		}
-		st, err := os.Lstat(p)
+		dir, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return fail(err)
+		}
+		if fd, ok := openFileLink(dir, name); ok {
+			return output{inPlace: true, fd: fd}, nil
+		}
+		q := filepath.Join(dir, name)
+		st, err := os.Lstat(q)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			return p, false, nil // created there (a dangling link's file too)
+			return output{target: q, fd: -1}, nil
 		case err != nil:
-			return "", false, fmt.Errorf("hss: export to file: %w", err)
+			return fail(err)
 		case st.Mode().Type() == os.ModeSymlink:
 			if links == maxLinks {
-				return "", false, fmt.Errorf("hss: export to file: %s: too many levels of symbolic links", path)
+				return fail(fmt.Errorf("%s: too many levels of symbolic links", path))
 			}
-			to, err := os.Readlink(p)
+			to, err := os.Readlink(q)
 			if err != nil {
-				return "", false, fmt.Errorf("hss: export to file: %w", err)
+				return fail(err)
 			}
 			if !filepath.IsAbs(to) {
-				to = filepath.Join(filepath.Dir(p), to)
+				to = dir + string(filepath.Separator) + to // not cleaned: the next turn resolves it
 			}
 			p = to
 		case st.IsDir():
-			return "", false, &ValidationError{Field: "path", Reason: "is a directory"}
+			return output{}, &ValidationError{Field: "path", Reason: "is a directory"}
 		case !st.Mode().IsRegular():
-			return "", true, nil // a device, a named pipe, a socket
-		case p == path:
-			return p, false, nil
+			return output{inPlace: true, fd: -1}, nil
 		default:
-			// A link to a file: the file, as the kernel finds it (a
-			// relative link's ".." is taken from where the link is).
-			target, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				return "", false, fmt.Errorf("hss: export to file: %w", err)
-			}
-			return target, false, nil
+			return output{target: q, fd: -1}, nil
 		}
 	}
 }
 
-// openFileLink says whether path is one of the links to a process's open
-// files: /dev/fd/N, or /proc/PID/fd/N (or /proc/self/task/TID/fd/N).
-func openFileLink(path string) bool {
-	p := filepath.ToSlash(filepath.Clean(path))
-	if strings.HasPrefix(p, "/dev/fd/") {
-		return true
-	}
-	rest, ok := strings.CutPrefix(p, "/proc/")
-	return ok && strings.Contains(rest, "/fd/")
-}
-
 // writeInPlace writes to path, which cannot be replaced (see outputTarget),
-// as the file streams, appending to it; what it received cannot be taken
-// back, so an *ExportError's Written counts it. Opening a named pipe waits
-// for its reader, up to ctx, before anything is sent; ctx also ends a
-// write that a pipe's reader does not take.
-func writeInPlace(ctx context.Context, path, eps string, done func(), write func(io.Writer) (*ExportTask, error)) (*ExportTask, error) {
-	f, err := openInPlace(ctx, path)
+// as the file streams: through a duplicate of this process's descriptor fd
+// when path names one (it then goes where the process's own writes go),
+// else appending to path. What it received cannot be taken back, so an
+// *ExportError's Written counts it. Opening a named pipe waits for its
+// reader, up to ctx, before anything is sent; where the pipe or terminal
+// can take a deadline (Linux), ctx also ends a write its reader does not
+// take.
+func writeInPlace(ctx context.Context, path string, fd int, eps string, done func(), write func(io.Writer) (*ExportTask, error)) (*ExportTask, error) {
+	f, err := openInPlace(ctx, path, fd)
 	if err != nil {
 		return nil, fmt.Errorf("hss: export to file: %w", err)
 	}

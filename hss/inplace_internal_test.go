@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ func TestWriteInPlaceStalledReader(t *testing.T) {
 	done := make(chan result, 1)
 	go func() {
 		var n int
-		_, err := writeInPlace(ctx, path, "", func() { t.Error("done reported") }, func(w io.Writer) (*ExportTask, error) {
+		_, err := writeInPlace(ctx, path, -1, "", func() { t.Error("done reported") }, func(w io.Writer) (*ExportTask, error) {
 			var err error
 			n, err = w.Write(big)
 			return &ExportTask{}, err
@@ -50,5 +52,112 @@ func TestWriteInPlaceStalledReader(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the write still waits for the pipe's reader, past its context's deadline")
+	}
+}
+
+// TestOutputTarget: where ExportToFile puts its file, through symbolic
+// links resolved as the kernel resolves them (each relative link's ".."
+// after the links before it), and which links name an open file.
+func TestOutputTarget(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(parts ...string) string { return filepath.Join(append([]string{root}, parts...)...) }
+	for _, d := range []string{"real/d", "a", "realdir/sub", "fd"} {
+		if err := os.MkdirAll(at(d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Skipf("cannot set up: %v", err)
+		}
+	}
+	must(os.Symlink(at("real", "d"), at("a", "sub")))
+	must(os.Symlink("sub/../target", at("a", "out")))                  // the kernel: real/target
+	must(os.WriteFile(at("a", "target"), nil, 0o600))                  // what a text join would find
+	must(syscall.Mkfifo(at("real", "target"), 0o600))                  // what is there
+	must(os.Symlink("../out.csv", at("realdir", "sub", "latest.csv"))) // dangles
+	must(os.Symlink(at("realdir", "sub"), at("alias")))
+	must(os.Symlink("/proc", at("p")))
+	must(os.WriteFile(at("file.csv"), nil, 0o600))
+	must(os.Symlink("file.csv", at("link.csv")))
+
+	f, err := os.CreateTemp(root, "open-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	n := strconv.Itoa(fd)
+
+	for _, c := range []struct {
+		path string
+		want output
+	}{
+		{at("a", "out"), output{inPlace: true, fd: -1}},                               // a pipe, through sub/..
+		{at("alias", "latest.csv"), output{target: at("realdir", "out.csv"), fd: -1}}, // made where the link leads
+		{at("link.csv"), output{target: at("file.csv"), fd: -1}},
+		{at("new.csv"), output{target: at("new.csv"), fd: -1}},
+		{"/dev/fd/" + n, output{inPlace: true, fd: fd}},
+		{"/proc/self/fd/" + n, output{inPlace: true, fd: fd}},
+		{at("p", "self", "fd", n), output{inPlace: true, fd: fd}}, // procfs through a link
+		{at("fd", n), output{target: at("fd", n), fd: -1}},        // a directory named fd is only that
+		{"/proc/self/root" + at("fd", "out.csv"), output{target: at("fd", "out.csv"), fd: -1}},
+	} {
+		if strings.HasPrefix(c.path, "/proc/") || strings.HasPrefix(c.path, "/dev/fd/") {
+			if _, err := os.Stat(filepath.Dir(filepath.Dir(c.path))); err != nil {
+				t.Logf("skipped %s: %v", c.path, err) // no procfs, or no /dev/fd
+				continue
+			}
+		}
+		got, err := outputTarget(c.path)
+		if err != nil || got != c.want {
+			t.Errorf("outputTarget(%s) = %+v, %v; want %+v", c.path, got, err, c.want)
+		}
+	}
+	if _, err := outputTarget(at("real", "d")); err == nil {
+		t.Error("a directory is not refused")
+	}
+	must(os.Symlink("loop", at("loop")))
+	if _, err := outputTarget(at("loop")); err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Errorf("a link to itself: %v", err)
+	}
+}
+
+// TestOpenInPlaceBlocksUnlessPolled: a descriptor opened non-blocking that
+// the runtime does not poll (a file here; a named pipe on macOS) is made
+// blocking again, or a write to it would fail with EAGAIN when it is full
+// instead of waiting; one it polls (a named pipe on Linux) stays as the
+// runtime keeps it, and takes deadlines.
+func TestOpenInPlaceBlocksUnlessPolled(t *testing.T) {
+	nonblocking := func(f *os.File) bool {
+		t.Helper()
+		rc, err := f.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flags uintptr
+		var errno syscall.Errno
+		if err := rc.Control(func(fd uintptr) {
+			flags, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+		}); err != nil || errno != 0 {
+			t.Fatal(err, errno)
+		}
+		return flags&syscall.O_NONBLOCK != 0
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := openInPlace(context.Background(), file, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if nonblocking(f) {
+		t.Error("a file is left non-blocking, and not polled")
 	}
 }

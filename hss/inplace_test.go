@@ -146,6 +146,44 @@ func TestExportToFileOpenFileOfAProcess(t *testing.T) {
 	}
 }
 
+// TestExportToFileOwnDescriptor: /dev/fd/N of this process's own
+// descriptor is written through it, where the process's own writes go (a
+// shell's >&N), not from a new offset of the file: a file opened without
+// append (a shell's >) gets what was written before, the file, and what
+// the process writes after, in that order.
+func TestExportToFileOwnDescriptor(t *testing.T) {
+	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
+	name := filepath.Join(t.TempDir(), "out.txt")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	path := "/dev/fd/" + strconv.Itoa(int(f.Fd()))
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no %s here: %v", path, err)
+	}
+	if _, err := f.WriteString("before\n"); err != nil {
+		t.Fatal(err)
+	}
+	params := hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "case-1"}
+	task, err := c.ExportToFile(context.Background(), path, params, hss.ExportColumns{{"event_id", "Alarm ID"}},
+		&hss.ExportOptions{PollInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("after\n"); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.ExportCSV(*task.TaskId)
+	if got, _ := os.ReadFile(name); string(got) != "before\n"+string(want)+"after\n" {
+		t.Errorf("%s holds %q, want the line before, the file, the line after", name, got)
+	}
+	if _, err := f.Stat(); err != nil {
+		t.Errorf("the descriptor was closed: %v", err)
+	}
+}
+
 // TestExportToFileDanglingSymlink: a link to a file that does not exist yet
 // has that file made, as a shell's > makes it, and stays a link.
 func TestExportToFileDanglingSymlink(t *testing.T) {

@@ -79,7 +79,7 @@ func (c *exportCmd) flags() *flags {
 	f.section("Table and file")
 	f.add(columnsValue{&c.columns}, "column", "FIELD=TITLE", "a column of the exported table, once per column (default: "+columnNames(defaultColumns)+")")
 	f.add(boolValue{&c.wait}, "wait", "", "wait for the export task and download its file (needs --output)")
-	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all (a device or pipe: as the file streams)")
+	f.add(plainString{&c.output}, "output", "FILE", "where the file goes (- for standard output); implies --wait; written whole or not at all (what cannot be replaced, such as a pipe, a device or /dev/fd/N: as the file streams)")
 	f.add(plainString{&c.taskID}, "task-id", "ID", "finish an export submitted before (an error names its task): wait for the task and download its file to --output; no filters or columns, --enterprise-project-id if it had one")
 	c.pollInterval = 500 * time.Millisecond
 	f.add(durationValue{&c.pollInterval}, "poll-interval", "DURATION", "first wait between two reads of the task; doubles up to 10s")
@@ -230,6 +230,9 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		if err == nil {
 			_, err = io.Copy(stdout, tmp)
+		}
+		if ee := (*hss.ExportError)(nil); errors.As(err, &ee) {
+			ee.Written = 0 // it went to the temporary file, not to standard output
 		}
 		if err != nil {
 			return fail(err)

@@ -231,6 +231,17 @@ func TestExportCutDownloadLeavesNoFile(t *testing.T) {
 		t.Fatalf("exit status %d, want 1; stderr:\n%s", r.code, r.stderr)
 	}
 	assertDirHolds(t, dir)
+	if strings.Contains(r.stderr, "written:") {
+		t.Errorf("stderr says part of the file was written:\n%s", r.stderr)
+	}
+
+	// To standard output: nothing of it there, and no word of a part.
+	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/download/", CutAfter: 10})
+	r = runCLI(t, "", append(append([]string{"export"}, at(s)...),
+		"--category", "host", "--event-id", "c", "--output", "-", "--poll-interval", "20ms")...)
+	if r.code != 1 || r.stdout != "" || strings.Contains(r.stderr, "written:") || !strings.Contains(r.stderr, "export task:") {
+		t.Errorf("exit status %d, stdout %q, stderr:\n%s\nwant 1, nothing, a finish hint without a part written", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestExportTaskIDFinishesAStoppedExport: an export whose task reads kept
