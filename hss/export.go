@@ -423,12 +423,15 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // A path that cannot be replaced is written in place, as the file streams:
 // one that is neither a file nor a directory (/dev/null, a terminal, a
 // named pipe), and an open file of a process (/dev/stdout, /dev/fd/N,
-// /proc/PID/fd/N, such as a shell's >(gzip > f.gz)): this process's own
-// descriptor is written through (where its other writes go), another's
-// file appended to. There a failure cannot take back what was written: an
-// *ExportError's Written says how much was. Opening a named pipe waits for
-// its reader, up to ctx, before anything is sent; on Linux, ctx also ends a
-// write that a pipe's or terminal's reader does not take.
+// /proc/PID/fd/N, such as a shell's >(gzip > f.gz)): a file this process
+// has open for writing at that descriptor is written through it (where its
+// other writes to it go), any other appended to by its path. There a
+// failure cannot take back what was written: an *ExportError's Written
+// says how much was. Opening a named pipe waits for its reader, up to
+// ctx, before anything is sent; on Linux, ctx also ends a write that a
+// pipe's or terminal's reader does not take. A symbolic link through
+// procfs other than to an open file (a container's root) is refused: only
+// the kernel can follow it.
 //
 // Its errors are ExportTo's: an *ExportError names the task once the
 // export was accepted, and ResumeExportToFile finishes it.
@@ -537,75 +540,43 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 	return task, nil
 }
 
-// maxLinks is how many symbolic links outputTarget follows, as Linux does.
-const maxLinks = 40
-
 // output is where ExportToFile puts its file: under a temporary name
-// renamed to target, or in place (inPlace), through a descriptor of this
-// process when fd is one (see openFileLink).
+// renamed to target, or in place (inPlace), through a duplicate of this
+// process's descriptor fd when fd is one (-1: by its path).
 type output struct {
 	target  string
 	inPlace bool
-	fd      int // -1 for none
+	fd      int
 }
 
-// outputTarget says where ExportToFile puts the file at path. It follows
-// the symbolic links at path one by one, each from its directory as the
-// kernel finds it (a relative link's ".." taken after the links before it,
-// not by text), since any of them may be an open file of a process
-// (/dev/stdout is a link to /proc/self/fd/1), which a rename would replace
-// and take from the process that has it open. A file is replaced where the
-// links lead, and made there when they lead to nothing yet; a path that is
-// neither a file nor a directory (a device, a named pipe) is written in
-// place. A path whose links cannot be followed is refused, not replaced.
+// outputTarget says where ExportToFile puts the file at path, from what
+// the kernel says path is, so that a rename never replaces what cannot be
+// replaced: a directory is refused; a device, a named pipe or a socket is
+// written in place, by its path; a file, or nothing yet, is replaced or
+// made where path leads (see fileTarget: through symbolic links, unless
+// one of them is a process's open file, which is written in place).
 func outputTarget(path string) (output, error) {
-	fail := func(err error) (output, error) { return output{}, fmt.Errorf("hss: export to file: %w", err) }
-	p := path
-	for links := 0; ; links++ {
-		dir, name := filepath.Split(p)
-		if dir == "" {
-			dir = "."
-		}
-		dir, err := filepath.EvalSymlinks(dir)
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return output{}, &ValidationError{Field: "path", Reason: "is a directory"}
+	case err == nil && st.Mode()&(os.ModeNamedPipe|os.ModeDevice|os.ModeCharDevice|os.ModeSocket) != 0:
+		return output{inPlace: true, fd: -1}, nil
+	case err == nil, errors.Is(err, os.ErrNotExist):
+		out, err := fileTarget(path, st)
 		if err != nil {
-			return fail(err)
+			return output{}, fmt.Errorf("hss: export to file: %w", err)
 		}
-		if fd, ok := openFileLink(dir, name); ok {
-			return output{inPlace: true, fd: fd}, nil
-		}
-		q := filepath.Join(dir, name)
-		st, err := os.Lstat(q)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			return output{target: q, fd: -1}, nil
-		case err != nil:
-			return fail(err)
-		case st.Mode().Type() == os.ModeSymlink:
-			if links == maxLinks {
-				return fail(fmt.Errorf("%s: too many levels of symbolic links", path))
-			}
-			to, err := os.Readlink(q)
-			if err != nil {
-				return fail(err)
-			}
-			if !filepath.IsAbs(to) {
-				to = dir + string(filepath.Separator) + to // not cleaned: the next turn resolves it
-			}
-			p = to
-		case st.IsDir():
-			return output{}, &ValidationError{Field: "path", Reason: "is a directory"}
-		case !st.Mode().IsRegular():
-			return output{inPlace: true, fd: -1}, nil
-		default:
-			return output{target: q, fd: -1}, nil
-		}
+		return out, nil
+	default:
+		return output{}, fmt.Errorf("hss: export to file: %w", err)
 	}
 }
 
 // writeInPlace writes to path, which cannot be replaced (see outputTarget),
 // as the file streams: through a duplicate of this process's descriptor fd
-// when path names one (it then goes where the process's own writes go),
-// else appending to path. What it received cannot be taken back, so an
+// when fd is one (a file it has open for writing: the writes go where its
+// own go), else appending to path. What it received cannot be taken back, so an
 // *ExportError's Written counts it. Opening a named pipe waits for its
 // reader, up to ctx, before anything is sent; where the pipe or terminal
 // can take a deadline (Linux), ctx also ends a write its reader does not

@@ -5,11 +5,21 @@ package hss
 import (
 	"context"
 	"os"
+	"path/filepath"
 )
 
-// openFileLink reports no link to an open file: these systems have none
-// that a path names.
-func openFileLink(dir, name string) (fd int, ok bool) { return -1, false }
+// fileTarget says where the file at path goes: where its symbolic links
+// lead, when it is one. These systems have no links to open files.
+func fileTarget(path string, _ os.FileInfo) (output, error) {
+	if lst, err := os.Lstat(path); err != nil || lst.Mode().Type() != os.ModeSymlink {
+		return output{target: path, fd: -1}, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return output{}, err
+	}
+	return output{target: target, fd: -1}, nil
+}
 
 // openInPlace opens path to append to it.
 func openInPlace(_ context.Context, path string, _ int) (*os.File, error) {

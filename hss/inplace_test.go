@@ -111,16 +111,19 @@ func TestExportToFileThroughASymlink(t *testing.T) {
 
 // TestExportToFileOpenFileOfAProcess: /dev/fd/N (as /dev/stdout, a link to
 // /proc/self/fd/1, and a shell's >(...)) names a file a process has open.
-// When that is a file, it is appended to, not replaced: a rename would put
-// a new file at its name and leave the process writing to the old one,
-// with what it held before gone.
+// When that is a file, it is written in place, not replaced: a rename
+// would put a new file at its name and leave the process writing to the
+// old one, with what it held before gone.
 func TestExportToFileOpenFileOfAProcess(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{ExportDuration: -1}, nil)
 	name := filepath.Join(t.TempDir(), "out.txt")
 	if err := os.WriteFile(name, []byte("an earlier line\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0) // as a shell's >> out.txt
+	// Open only to read: the file is opened by its path, and appended to
+	// (this process's own writable descriptor is written through; see
+	// TestExportToFileOwnDescriptor).
+	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
