@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -417,8 +418,10 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // directory and renamed when complete, and removed on any failure (a panic
 // in opts.Progress included). It is readable by its owner only (0600:
 // alarm data is sensitive), and replaces a file at path; through a
-// symbolic link, the file it points to (created, if the link dangles), not
-// the link.
+// symbolic link, the file it points to (made, on Unix, if the link
+// dangles), not the link. A file that is a mount point (bind-mounted into
+// a container), which no rename can replace, has the complete file copied
+// into it instead.
 //
 // A path that cannot be replaced is written in place, as the file streams:
 // one that is neither a file nor a directory (/dev/null, a terminal, a
@@ -528,7 +531,14 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = rename(tmp, path)
+		if errors.Is(err, syscall.EBUSY) || errors.Is(err, syscall.EXDEV) {
+			// A mount point (a file bind-mounted into a container) cannot
+			// be renamed over: the file, complete, is copied into it.
+			if err = copyInto(path, tmp); err == nil {
+				_ = os.Remove(tmp)
+			}
+		}
 	}
 	if err != nil {
 		// The task succeeded and its file came: it can be downloaded again.
@@ -538,6 +548,32 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 	placed = true
 	done()
 	return task, nil
+}
+
+// rename is os.Rename; tests make it fail as a mount point does.
+var rename = os.Rename
+
+// copyInto writes the file at from over the file at path, whose place
+// cannot be taken by a rename, and syncs it.
+func copyInto(path, from string) (err error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if _, err := io.Copy(dst, src); err != nil {
+		return err
+	}
+	return dst.Sync()
 }
 
 // output is where ExportToFile puts its file: under a temporary name
@@ -551,8 +587,8 @@ type output struct {
 
 // outputTarget says where ExportToFile puts the file at path, from what
 // the kernel says path is, so that a rename never replaces what cannot be
-// replaced: a directory is refused; a device, a named pipe or a socket is
-// written in place, by its path; a file, or nothing yet, is replaced or
+// replaced: a directory or a socket is refused; a device or a named pipe
+// is written in place, by its path; a file, or nothing yet, is replaced or
 // made where path leads (see fileTarget: through symbolic links, unless
 // one of them is a process's open file, which is written in place).
 func outputTarget(path string) (output, error) {
@@ -560,7 +596,9 @@ func outputTarget(path string) (output, error) {
 	switch {
 	case err == nil && st.IsDir():
 		return output{}, &ValidationError{Field: "path", Reason: "is a directory"}
-	case err == nil && st.Mode()&(os.ModeNamedPipe|os.ModeDevice|os.ModeCharDevice|os.ModeSocket) != 0:
+	case err == nil && st.Mode()&os.ModeSocket != 0:
+		return output{}, &ValidationError{Field: "path", Reason: "is a socket, which a file cannot be written to"}
+	case err == nil && st.Mode()&(os.ModeNamedPipe|os.ModeDevice|os.ModeCharDevice) != 0:
 		return output{inPlace: true, fd: -1}, nil
 	case err == nil, errors.Is(err, os.ErrNotExist):
 		out, err := fileTarget(path, st)

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || freebsd || netbsd || dragonfly
 
 package hss
 
@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -207,5 +208,54 @@ func TestWriteInPlaceOwnBlockingPipe(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the write still waits for the pipe's reader, past its context's deadline")
+	}
+}
+
+// TestWriteFileWholeOverAMountPoint: a file that is a mount point (a file
+// bind-mounted into a container) refuses the rename with EBUSY; the file,
+// complete, is copied into it, and no temporary file is left.
+func TestWriteFileWholeOverAMountPoint(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(path, []byte("an older, longer file than the new one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(path)
+	defer func(r func(string, string) error) { rename = r }(rename)
+	rename = func(from, to string) error {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: syscall.EBUSY}
+	}
+	done := 0
+	_, err := writeFileWhole(context.Background(), path, "", func() { done++ }, func() error { return nil },
+		func(w io.Writer) (*ExportTask, error) {
+			_, err := io.WriteString(w, "Alarm ID\n1\n")
+			return &ExportTask{}, err
+		})
+	if err != nil || done != 1 {
+		t.Fatalf("err = %v, done reported %d times", err, done)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "Alarm ID\n1\n" {
+		t.Errorf("%s holds %q, want the new file", path, got)
+	}
+	if after, _ := os.Stat(path); !os.SameFile(before, after) {
+		t.Error("the mount point was replaced")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%s holds %d entries, want only the file", dir, len(entries))
+	}
+}
+
+// TestOutputTargetRefusesASocket: a socket cannot be opened to write a
+// file to: refused, naming the path, before anything is sent.
+func TestOutputTargetRefusesASocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Skipf("no Unix sockets here: %v", err)
+	}
+	defer l.Close()
+	var ve *ValidationError
+	if _, err := outputTarget(path); !errors.As(err, &ve) || ve.Field != "path" {
+		t.Errorf("err = %v, want a ValidationError of path", err)
 	}
 }

@@ -100,13 +100,14 @@ func openFileLink(dir, name string) (int, bool) {
 }
 
 // ownDescriptor returns n when this process's descriptor n is open for
-// writing on st, a file or a block device (where an offset is shared),
-// and -1 otherwise: the link then names another process's descriptor, or
-// a file this one has open only to read, and the file is opened by its
-// path. Whose descriptor a link names, its path cannot say across pid
-// namespaces; the file it is open on can.
+// writing on st, a file (whose offset the descriptor's writes share), and
+// -1 otherwise: the link then names another process's descriptor, or a
+// file this one has open only to read, and the file is opened by its path.
+// Whose descriptor a link names, its path cannot say across pid
+// namespaces; the file it is open on can. (Where the syscall package
+// cannot read a descriptor's flags, OpenBSD, the file is opened by path.)
 func ownDescriptor(n int, st os.FileInfo) int {
-	if st == nil || !(st.Mode().IsRegular() || st.Mode()&os.ModeDevice != 0 && st.Mode()&os.ModeCharDevice == 0) {
+	if st == nil || !st.Mode().IsRegular() {
 		return -1
 	}
 	var own syscall.Stat_t
