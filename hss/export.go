@@ -421,7 +421,8 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // symbolic link, the file it points to (made, on Unix, if the link
 // dangles), not the link. A file that is a mount point (bind-mounted into
 // a container), which no rename can replace, has the complete file copied
-// into it instead.
+// into it instead: there a reader may see it partly written, and a failed
+// copy leaves it so.
 //
 // A path that cannot be replaced is written in place, as the file streams:
 // one that is neither a file nor a directory (/dev/null, a terminal, a
