@@ -169,7 +169,8 @@ type ExportError struct {
 	// writer, or drop what was written first. ExportToFile and
 	// ResumeExportToFile remove what they wrote to a file: 0 for them,
 	// except at a path they write in place (a named pipe, a device, a
-	// process's open file; see ExportToFile).
+	// process's open file) and at a mount point whose copy failed part
+	// way (see ExportToFile).
 	Written int64
 	Err     error
 }
@@ -421,8 +422,9 @@ func (c *Client) download(ctx context.Context, w io.Writer, task *ExportTask, ep
 // symbolic link, the file it points to (made, on Unix, if the link
 // dangles), not the link. A file that is a mount point (bind-mounted into
 // a container), which no rename can replace, has the complete file copied
-// into it instead: there a reader may see it partly written, and a failed
-// copy leaves it so.
+// into it instead: there a reader may see it partly written, a copy that
+// fails part way leaves it so (an *ExportError's Written says how much),
+// and the file keeps its own mode and owner.
 //
 // A path that cannot be replaced is written in place, as the file streams:
 // one that is neither a file nor a directory (/dev/null, a terminal, a
@@ -533,11 +535,15 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 	}
 	if err == nil {
 		err = rename(tmp, path)
-		if errors.Is(err, syscall.EBUSY) || errors.Is(err, syscall.EXDEV) {
+		if errors.Is(err, syscall.EBUSY) {
 			// A mount point (a file bind-mounted into a container) cannot
 			// be renamed over: the file, complete, is copied into it.
-			if err = copyInto(path, tmp); err == nil {
+			var n int64
+			if n, err = copyInto(path, tmp); err == nil {
 				_ = os.Remove(tmp)
+			} else if n > 0 {
+				return task, &ExportError{TaskID: deref(task.TaskId), EnterpriseProjectID: eps, Stage: StageDownloading, Written: n,
+					Err: fmt.Errorf("hss: export to file: copying it into %s, a mount point, which now holds part of it: %w", path, err)}
 			}
 		}
 	}
@@ -555,26 +561,31 @@ func writeFileWhole(ctx context.Context, path, eps string, done func(), check fu
 var rename = os.Rename
 
 // copyInto writes the file at from over the file at path, whose place
-// cannot be taken by a rename, and syncs it.
-func copyInto(path, from string) (err error) {
+// cannot be taken by a rename, and syncs it; it returns how much it wrote
+// there. The file at path is cut to the new length only once the copy is
+// complete, and keeps its mode and owner.
+func copyInto(path, from string) (n int64, err error) {
 	src, err := os.Open(from)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer src.Close()
-	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	dst, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer func() {
 		if cerr := dst.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	if _, err := io.Copy(dst, src); err != nil {
-		return err
+	if n, err = io.Copy(dst, src); err != nil {
+		return n, err
 	}
-	return dst.Sync()
+	if err := dst.Truncate(n); err != nil {
+		return n, err
+	}
+	return n, dst.Sync()
 }
 
 // output is where ExportToFile puts its file: under a temporary name

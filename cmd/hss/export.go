@@ -229,7 +229,10 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			_, err = tmp.Seek(0, io.SeekStart)
 		}
 		if err == nil {
-			err = copyUntil(ctx, stdout, tmp)
+			// The copy waits for the reader, as cat's would: --timeout
+			// does not cut it (a pager may hold it for long), and a
+			// second Ctrl-C ends the process.
+			_, err = io.Copy(stdout, tmp)
 		}
 		if ee := (*hss.ExportError)(nil); errors.As(err, &ee) {
 			ee.Written = 0 // it went to the temporary file, not to standard output
@@ -370,24 +373,6 @@ func (c *exportCmd) tableColumns(ctx context.Context, stdin io.Reader) (hss.Expo
 		return cols, nil
 	}
 	return defaultColumns, nil
-}
-
-// copyUntil copies r to w, or stops waiting for it when ctx ends: a
-// write to standard output that its reader does not take blocks, and
-// neither --timeout nor the first Ctrl-C would end it. The copy left
-// behind ends with the process, which the error ends.
-func copyUntil(ctx context.Context, w io.Writer, r io.Reader) error {
-	copied := make(chan error, 1)
-	go func() {
-		_, err := io.Copy(w, r)
-		copied <- err
-	}()
-	select {
-	case err := <-copied:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("writing the file to standard output: %w", ctx.Err())
-	}
 }
 
 // isStdout says whether path is the file standard output is (/dev/stdout,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -459,36 +458,5 @@ func TestShellWord(t *testing.T) {
 		if got := shellWord(in); got != want {
 			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
 		}
-	}
-}
-
-// blockedWriter is a reader of standard output that stopped reading.
-type blockedWriter struct{ release chan struct{} }
-
-func (b blockedWriter) Write(p []byte) (int, error) {
-	<-b.release
-	return 0, io.ErrClosedPipe
-}
-
-// TestCopyUntilEndsWithTheContext: the file copied to a standard output
-// whose reader stopped reading is given up when --timeout (or Ctrl-C)
-// ends the context.
-func TestCopyUntilEndsWithTheContext(t *testing.T) {
-	w := blockedWriter{make(chan struct{})}
-	defer close(w.release)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- copyUntil(ctx, w, strings.NewReader("Alarm ID\n")) }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want the context's deadline", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the copy still waits for the reader, past the context's deadline")
-	}
-	if err := copyUntil(context.Background(), io.Discard, strings.NewReader("x")); err != nil {
-		t.Errorf("a copy that completes: %v", err)
 	}
 }
