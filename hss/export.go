@@ -626,8 +626,8 @@ func outputTarget(path string) (output, error) {
 // writeInPlace writes to path, which cannot be replaced (see outputTarget),
 // as the file streams: through a duplicate of this process's descriptor fd
 // when fd is one (a file it has open for writing: the writes go where its
-// own go), else appending to path. What it received cannot be taken back, so an
-// *ExportError's Written counts it. Opening a named pipe waits for its
+// own go), else appending to path. What it received cannot be taken back,
+// so an *ExportError's Written counts it. Opening a named pipe waits for its
 // reader, up to ctx, before anything is sent; where the pipe or terminal
 // can take a deadline (Linux), ctx also ends a write its reader does not
 // take.
@@ -646,7 +646,7 @@ func writeInPlace(ctx context.Context, path string, fd int, eps string, done fun
 	// this does nothing, and a write to them does not wait for a reader.
 	stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Now()) })
 	defer stop()
-	w := &inPlaceWriter{ctx: ctx, f: f}
+	w := &countingWriter{w: inPlaceWriter{ctx: ctx, f: f}, onWrite: func(int64) {}}
 	task, err := write(w)
 	closed = true
 	if cerr := f.Close(); err == nil && cerr != nil {
@@ -660,18 +660,16 @@ func writeInPlace(ctx context.Context, path string, fd int, eps string, done fun
 	return task, nil
 }
 
-// inPlaceWriter writes to a file written in place, counting what it took,
-// and says a write the context's end cut short ended with the context.
+// inPlaceWriter writes to a file written in place, and says a write the
+// context's end cut short (by its deadline) ended with the context.
 type inPlaceWriter struct {
 	ctx context.Context
 	f   *os.File
-	n   int64
 }
 
-func (w *inPlaceWriter) Write(p []byte) (int, error) {
+func (w inPlaceWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
-	w.n += int64(n)
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) && w.ctx.Err() != nil {
+	if errors.Is(err, os.ErrDeadlineExceeded) && w.ctx.Err() != nil {
 		err = w.ctx.Err()
 	}
 	return n, err

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openhss/hss-go/internal/fifotest"
 )
 
 // TestWriteInPlaceStalledReader: a named pipe whose reader stops reading
@@ -46,13 +48,9 @@ func TestWriteInPlaceStalledReader(t *testing.T) {
 		})
 		done <- result{n, err}
 	}()
-	select {
-	case res := <-done:
-		if !errors.Is(res.err, context.DeadlineExceeded) || res.n >= len(big) {
-			t.Errorf("wrote %d bytes, err = %v; want part of them (or none, on a slow machine), and the context's deadline", res.n, res.err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the write still waits for the pipe's reader, past its context's deadline")
+	res := fifotest.Wait(t, done, "the write still waits for the pipe's reader, past its context's deadline")
+	if !errors.Is(res.err, context.DeadlineExceeded) || res.n >= len(big) {
+		t.Errorf("wrote %d bytes, err = %v; want part of them (or none, on a slow machine), and the context's deadline", res.n, res.err)
 	}
 }
 
@@ -130,6 +128,15 @@ func TestOutputTarget(t *testing.T) {
 	if _, err := outputTarget(at("real", "d")); err == nil {
 		t.Error("a directory is not refused")
 	}
+	// A link into procfs that is not an open file (here the test binary, by
+	// /proc/self/exe) is refused: followed by its text, it could lead
+	// elsewhere than the kernel's way (a container's root).
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		must(os.Symlink("/proc/self/exe", at("exe-link")))
+		if out, err := outputTarget(at("exe-link")); err == nil || !strings.Contains(err.Error(), "only the kernel can follow") {
+			t.Errorf("a link to /proc/self/exe: %+v, %v; want it refused", out, err)
+		}
+	}
 	must(os.Symlink("loop", at("loop")))
 	if _, err := outputTarget(at("loop")); err == nil || !strings.Contains(err.Error(), "too many levels") {
 		t.Errorf("a link to itself: %v", err)
@@ -201,13 +208,8 @@ func TestWriteInPlaceOwnBlockingPipe(t *testing.T) {
 		})
 		done <- err
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want the context's deadline", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the write still waits for the pipe's reader, past its context's deadline")
+	if err := fifotest.Wait(t, done, "the write still waits for the pipe's reader, past its context's deadline"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the context's deadline", err)
 	}
 }
 

@@ -225,13 +225,8 @@ func TestExportToFilePipeWithoutReader(t *testing.T) {
 			hss.ExportColumns{{"event_id", "Alarm ID"}}, nil)
 		done <- err
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("err = %v, want the context's deadline", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("ExportToFile still waits for the pipe's reader, past its context's deadline")
+	if err := fifotest.Wait(t, done, "ExportToFile still waits for the pipe's reader, past its context's deadline"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the context's deadline", err)
 	}
 	if n := len(s.Requests()); n != 0 {
 		t.Errorf("%d requests sent, want none", n)

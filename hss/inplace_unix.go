@@ -39,6 +39,9 @@ func fileTarget(path string, st os.FileInfo) (output, error) {
 	if err != nil || lst.Mode().Type() != os.ModeSymlink {
 		return output{target: path, fd: -1}, nil
 	}
+	kernelOnly := func(dir string) error {
+		return fmt.Errorf("%s leads through %s, which only the kernel can follow: give the file's own path", path, dir)
+	}
 	p := path
 	for links := 0; ; links++ {
 		dir, name := filepath.Split(p)
@@ -49,7 +52,7 @@ func fileTarget(path string, st os.FileInfo) (output, error) {
 			return output{inPlace: true, fd: ownDescriptor(n, st)}, nil
 		}
 		if onProcfs(dir) {
-			return output{}, fmt.Errorf("%s leads through %s, which only the kernel can follow: give the file's own path", path, dir)
+			return output{}, kernelOnly(dir)
 		}
 		rdir, err := filepath.EvalSymlinks(dir)
 		if err != nil {
@@ -58,7 +61,7 @@ func fileTarget(path string, st os.FileInfo) (output, error) {
 		if a, err := os.Stat(dir); err != nil {
 			return output{}, err
 		} else if b, err := os.Stat(rdir); err != nil || !os.SameFile(a, b) {
-			return output{}, fmt.Errorf("%s leads through %s, which only the kernel can follow: give the file's own path", path, dir)
+			return output{}, kernelOnly(dir)
 		}
 		q := filepath.Join(rdir, name)
 		lst, err := os.Lstat(q)

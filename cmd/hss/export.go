@@ -307,7 +307,8 @@ func printFinishHint(stderr io.Writer, err error) {
 	}
 	fmt.Fprintf(stderr, "  %-12s %s (finish it: %s --output FILE)\n", "export task:", stopped.TaskID, cmd)
 	if stopped.Written > 0 {
-		// Only an --output written in place (a pipe, a device) keeps a part.
+		// Only an --output written in place (a pipe, a device), or a mount
+		// point whose copy failed part way, keeps a part.
 		fmt.Fprintf(stderr, "  %-12s %d bytes of the file had gone to --output; finishing writes it again from its start\n", "written:", stopped.Written)
 	}
 }

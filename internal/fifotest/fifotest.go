@@ -34,13 +34,22 @@ func Reader(t testing.TB, dir, name string) (string, func() []byte) {
 	}()
 	return path, func() []byte {
 		t.Helper()
-		select {
-		case b := <-got:
-			return b
-		case <-time.After(10 * time.Second):
-			t.Fatal("the pipe's reader got no end of file")
-			return nil
-		}
+		return Wait(t, got, "the pipe's reader got no end of file")
+	}
+}
+
+// Wait returns what done brings, failing the test with stuck after 10 s
+// without it: for a write or open that must end, and without which the
+// test would hang.
+func Wait[T any](t testing.TB, done <-chan T, stuck string) T {
+	t.Helper()
+	select {
+	case v := <-done:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal(stuck)
+		var zero T
+		return zero
 	}
 }
 
