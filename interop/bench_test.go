@@ -33,6 +33,10 @@ import (
 //	            captured once: prebuilt request, precomputed headers
 //	            (including the signature), nothing computed per call
 //	floor/token the same for ours/token
+//	wire/aksk   no HTTP client: the bytes the floor's transport wrote for
+//	            floor/aksk, written again on one kept TCP connection, each
+//	            answer read by a minimal reader (wire_test.go): what the
+//	            round trip costs when the client spends nothing
 //
 // for ExportEvents (BenchmarkExport) and HandleEvents (BenchmarkHandle);
 // the signer alone (BenchmarkSign); and 1 to 64 goroutines sharing one
@@ -386,8 +390,8 @@ func BenchmarkHandle(b *testing.B) {
 }
 
 // benchCall runs one call through our client (AK/SK and token), the SDK
-// (AK/SK; sdkCall prepares the SDK's call with the same inputs) and the
-// floor. Odd rounds of `make bench` (HSS_BENCH_ROUND) run the clients in
+// (AK/SK; sdkCall prepares the SDK's call with the same inputs), the floor
+// and the wire (AK/SK). Odd rounds of `make bench` (HSS_BENCH_ROUND) run the clients in
 // the reverse order: whichever runs first in a process meets a colder
 // runtime, so alternating makes the rounds' pairs even.
 func benchCall(b *testing.B, call func(*hss.Client) error, sdkCall func(*testing.B) func(*hssv5.HssClient) error) {
@@ -418,6 +422,12 @@ func benchCall(b *testing.B, call func(*hss.Client) error, sdkCall func(*testing
 			hc := newFloorClient()
 			benchLoop(b, func() error { return f.do(hc) })
 		}})
+		if !token {
+			runs = append(runs, run{"wire/" + auth, func(b *testing.B) {
+				w := newWire(b, srv, token, call)
+				benchLoop(b, w.do)
+			}})
+		}
 		if round%2 == 1 {
 			slices.Reverse(runs)
 		}

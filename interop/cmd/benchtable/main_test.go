@@ -33,10 +33,10 @@ func TestTable(t *testing.T) {
 	for _, want := range []string{
 		// The median of 60000, 80000 and 70000, and its ratios.
 		"| ExportEvents | this client, AK/SK | 3 | 70000 |  | 9000 | 121 | 1.40× (1.40×) | 0.35× (0.35×) | +61 |",
-		"| ExportEvents | net/http floor, AK/SK | 1 | 50000 | 40000 | 7000 | 60 |  |  |  |",
+		"| ExportEvents | net/http floor, AK/SK | 1 | 50000 | 40000 | 7000 | 60 |  | 0.25× (0.25×) |  |",
 		"time 1.40× the floor (target ≤ 1.3×) **missed**",
 		"allocations: the floor+61 (target ≤ +50) **missed**",
-		"time 0.35× the official SDK (target ≤ 0.5×) ok",
+		"time 0.35× the official SDK (target ≤ 0.5×) ok; for the same bytes, the net/http floor is 0.25×\n",
 		"3000 ns of CPU time (6000 ns of wall time, 12% steal) (target ≤ 5000) ok",
 		"| this client, token | 4 | 1 | 20000 | 50000 | 104 | 4 | 4 | 1 |",
 		"| this client, token | 64 | 1 | 25000 | 40000 | 104 | 64 | 0 | 1 |",
@@ -49,6 +49,35 @@ func TestTable(t *testing.T) {
 	}
 	if strings.Index(s, "| 4 | 1 |") > strings.Index(s, "| 64 | 1 |") {
 		t.Errorf("goroutine counts out of order:\n%s", s)
+	}
+}
+
+// TestSDKBound checks the wire's row and the bound that the floor and the
+// wire put on the ratio to the official SDK: when the floor itself is
+// above the target, the verdict says that no client built on net/http can
+// meet it.
+func TestSDKBound(t *testing.T) {
+	const rounds = `
+BenchmarkHandle/ours/aksk-2   1000   66000 ns/op   7600 B/op   84 allocs/op
+BenchmarkHandle/sdk/aksk-2    1000  100000 ns/op  19000 B/op  236 allocs/op
+BenchmarkHandle/floor/aksk-2  1000   60000 ns/op   6400 B/op   77 allocs/op
+BenchmarkHandle/wire/aksk-2   1000   45000 ns/op   2800 B/op   30 allocs/op
+`
+	res := map[string]*samples{}
+	if err := parse(strings.NewReader(rounds), res); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	write(&out, res)
+	s := out.String()
+	for _, want := range []string{
+		"| HandleEvents | net/http floor, AK/SK | 1 | 60000 |  | 6400 | 77 |  | 0.60× (0.60×) |  |",
+		"| HandleEvents | the wire, no HTTP client, AK/SK | 1 | 45000 |  | 2800 | 30 | 0.75× (0.75×) | 0.45× (0.45×) | -47 |",
+		"time 0.66× the official SDK (target ≤ 0.5×) **missed**; for the same bytes, the net/http floor is 0.60× and the wire 0.45×: above 0.5×, out of reach of any client built on net/http here\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the table lacks %q:\n%s", want, s)
+		}
 	}
 }
 
