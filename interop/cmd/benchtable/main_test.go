@@ -19,11 +19,18 @@ BenchmarkExport/ours/aksk-2   --- FAIL: a log line
 PASS
 `
 
-func TestTable(t *testing.T) {
+// parsed is the benchmark output in input, read.
+func parsed(t *testing.T, input string) map[string]*samples {
+	t.Helper()
 	res := map[string]*samples{}
-	if err := parse(strings.NewReader(sample), res); err != nil {
+	if err := parse(strings.NewReader(input), res); err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func TestTable(t *testing.T) {
+	res := parsed(t, sample)
 	if got := res["Export/ours/aksk"].values["ns/op"]; len(got) != 3 {
 		t.Fatalf("read %v for Export/ours/aksk, want 3 runs", got)
 	}
@@ -63,10 +70,7 @@ BenchmarkHandle/sdk/aksk-2    1000  100000 ns/op  19000 B/op  236 allocs/op
 BenchmarkHandle/floor/aksk-2  1000   60000 ns/op   6400 B/op   77 allocs/op
 BenchmarkHandle/wire/aksk-2   1000   45000 ns/op   2800 B/op   30 allocs/op
 `
-	res := map[string]*samples{}
-	if err := parse(strings.NewReader(rounds), res); err != nil {
-		t.Fatal(err)
-	}
+	res := parsed(t, rounds)
 	var out strings.Builder
 	write(&out, res)
 	s := out.String()
@@ -84,10 +88,7 @@ BenchmarkHandle/wire/aksk-2   1000   45000 ns/op   2800 B/op   30 allocs/op
 // TestCrowdedHostVerdict: with a median steal above stealNoisy, the
 // verdict says it is not reliable.
 func TestCrowdedHostVerdict(t *testing.T) {
-	res := map[string]*samples{}
-	if err := parse(strings.NewReader(strings.ReplaceAll(sample, "0.5 steal%", "30 steal%")), res); err != nil {
-		t.Fatal(err)
-	}
+	res := parsed(t, strings.ReplaceAll(sample, "0.5 steal%", "30 steal%"))
 	var out strings.Builder
 	write(&out, res)
 	if want := "2 target(s) missed. On a crowded host (median steal 21%): the verdicts are not reliable"; !strings.Contains(out.String(), want) {
@@ -107,10 +108,7 @@ BenchmarkHandle/floor/aksk-2  1000   70000 ns/op   7000 B/op   77 allocs/op
 BenchmarkHandle/floor/aksk-2  1000   45000 ns/op   7000 B/op   77 allocs/op
 BenchmarkHandle/ours/aksk-2   1000   70000 ns/op   9000 B/op   90 allocs/op
 `
-	res := map[string]*samples{}
-	if err := parse(strings.NewReader(rounds), res); err != nil {
-		t.Fatal(err)
-	}
+	res := parsed(t, rounds)
 	// Per round: 1.20, 1.14, 1.56; median 1.20. Medians: 70000 / 50000 = 1.40.
 	if r, ok := ratio(res, "Handle/ours/aksk", "Handle/floor/aksk"); !ok || r != 1.2 {
 		t.Errorf("ratio = %v, %v; want 1.2, true", r, ok)
@@ -201,10 +199,7 @@ func TestConcurrencyChecks(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := map[string]*samples{}
-			if err := parse(strings.NewReader(c.input), res); err != nil {
-				t.Fatal(err)
-			}
+			res := parsed(t, c.input)
 			var out strings.Builder
 			write(&out, res)
 			for _, want := range c.want {
