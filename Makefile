@@ -43,7 +43,7 @@ lint: vet
 interop:
 	cd interop && $(GO) test -race -count=1 ./...
 
-## bench: this client against the official SDK and a bare net/http floor on one loopback server;
+## bench: this client against the official SDK, a bare net/http floor and the wire on one loopback server;
 ## medians of BENCH_ROUNDS rounds. Rounds (one run of every benchmark each) rather than -count:
 ## -count repeats a benchmark back to back, so a burst of load from another process lands on one
 ## client only; rounds interleave the clients, so the medians compare them under the same load.
