@@ -25,7 +25,8 @@ import (
 // the lower bound of the table's calls, not a client: it reads only the
 // answers the BenchServer gives (see readAnswer).
 type wire struct {
-	reqs [][]byte
+	floor *floorRing // the requests replayed, as the floor sends them
+	reqs  [][]byte
 	next int
 	conn net.Conn
 	br   *bufio.Reader
@@ -66,7 +67,7 @@ func newWire(tb testing.TB, srv *BenchServer, token bool, call func(*hss.Client)
 		return recordingConn{Conn: c, mu: &mu, written: &written}, nil
 	}
 	defer tr.CloseIdleConnections()
-	w := &wire{}
+	w := &wire{floor: f}
 	for range f.reqs {
 		// do returns once the answer is read, so the request is written
 		// whole by then.
@@ -147,7 +148,7 @@ func (w *wire) readAnswer() (int, error) {
 				return 0, fmt.Errorf("%w: Content-Length %q", errWireAnswer, value)
 			}
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")),
-			bytes.EqualFold(name, []byte("Connection")) && bytes.EqualFold(value, []byte("close")):
+			bytes.EqualFold(name, []byte("Connection")) && hasToken(value, "close"):
 			return 0, fmt.Errorf("%w: %s", errWireAnswer, line)
 		}
 	}
@@ -157,7 +158,23 @@ func (w *wire) readAnswer() (int, error) {
 	if _, err := w.br.Discard(length); err != nil {
 		return 0, err
 	}
+	// One request, one answer: bytes beyond it would be the next
+	// request's, read as this one's.
+	if n := w.br.Buffered(); n > 0 {
+		return 0, fmt.Errorf("%w: %d bytes after the answer", errWireAnswer, n)
+	}
 	return status, nil
+}
+
+// hasToken reports whether the comma-separated header value holds token,
+// in any case.
+func hasToken(value []byte, token string) bool {
+	for t := range bytes.SplitSeq(value, []byte(",")) {
+		if bytes.EqualFold(bytes.TrimSpace(t), []byte(token)) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestWire checks the wire benchmark's client: it sends the floor's bytes
@@ -169,26 +186,40 @@ func TestWire(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 	for name, call := range map[string]func(*hss.Client) error{"export": exportCall(ctx), "handle": handleCall(ctx)} {
-		f := newFloorRing(t, srv, false, call)
 		w := newWire(t, srv, false, call)
+		f := w.floor
 		if len(w.reqs) != len(f.reqs) {
 			t.Fatalf("%s: %d requests captured, want %d", name, len(w.reqs), len(f.reqs))
 		}
 		for i, raw := range w.reqs {
-			got, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+			br := bufio.NewReader(bytes.NewReader(raw))
+			got, err := http.ReadRequest(br)
 			if err != nil {
 				t.Fatalf("%s: request %d: %v", name, i, err)
+			}
+			gotBody := new(bytes.Buffer)
+			_, _ = gotBody.ReadFrom(got.Body)
+			if n := br.Buffered(); n > 0 {
+				t.Errorf("%s: request %d is followed by %d bytes", name, i, n)
 			}
 			want := f.reqs[i].req
 			body := make([]byte, f.reqs[i].body.Size())
 			_, _ = f.reqs[i].body.ReadAt(body, 0)
-			gotBody := new(bytes.Buffer)
-			_, _ = gotBody.ReadFrom(got.Body)
-			if got.Method != want.Method || got.URL.RequestURI() != want.URL.RequestURI() ||
-				got.Header.Get("Authorization") != want.Header.Get("Authorization") ||
-				got.Header.Get("X-Sdk-Date") != want.Header.Get("X-Sdk-Date") || !bytes.Equal(gotBody.Bytes(), body) {
-				t.Errorf("%s: request %d on the wire is %s %s %v, want the floor's %s %s %v", name, i,
-					got.Method, got.URL, got.Header, want.Method, want.URL, want.Header)
+			if got.Method != want.Method || got.URL.RequestURI() != want.URL.RequestURI() || !bytes.Equal(gotBody.Bytes(), body) {
+				t.Errorf("%s: request %d on the wire is %s %s %q, want the floor's %s %s %q", name, i,
+					got.Method, got.URL, gotBody, want.Method, want.URL, body)
+			}
+			// Every header the floor's request carries, with its value;
+			// the transport adds Accept-Encoding and Content-Length (and
+			// Host, which ReadRequest takes out of the map).
+			for k, v := range want.Header {
+				if fmt.Sprint(got.Header[k]) != fmt.Sprint(v) {
+					t.Errorf("%s: request %d: %s is %q on the wire, want %q", name, i, k, got.Header[k], v)
+				}
+			}
+			if len(got.Header) != len(want.Header)+2 || got.Header.Get("Accept-Encoding") != "gzip" ||
+				got.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+				t.Errorf("%s: request %d carries %v, want the floor's %v, Accept-Encoding and Content-Length", name, i, got.Header, want.Header)
 			}
 		}
 		// The server counts a connection once it has accepted it, which
@@ -217,7 +248,8 @@ func TestWireRefuses(t *testing.T) {
 	for name, answer := range map[string]string{
 		"chunked":   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 		"no length": "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
-		"close":     "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		"close":     "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive, Close\r\n\r\n",
+		"extra":     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1",
 		"bad line":  "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
 	} {
 		w := &wire{br: bufio.NewReader(bytes.NewReader([]byte(answer)))}
