@@ -27,9 +27,9 @@ import (
 type wire struct {
 	floor *floorRing // the requests replayed, as the floor sends them
 	reqs  [][]byte
-	next int
-	conn net.Conn
-	br   *bufio.Reader
+	next  int
+	conn  net.Conn
+	br    *bufio.Reader
 }
 
 // recordingConn keeps a copy of what is written on it.
