@@ -3,9 +3,7 @@ package hss
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -364,17 +362,20 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 	if err != nil {
 		return iamToken{}, err
 	}
-	tok, err := decodeToken(resp)
+	tok, err := decodeToken(opIAMToken, req, resp, p.Password)
 	if err != nil {
-		return iamToken{}, opError(opIAMToken, err)
+		return iamToken{}, err
+	}
+	unusable := func(reason string) error {
+		return &AnswerError{Operation: opIAMToken, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, p.Password), Reason: reason}
 	}
 	if tok.value == "" {
-		return iamToken{}, opError(opIAMToken, errors.New("IAM answered without an X-Subject-Token header"))
+		return iamToken{}, unusable("IAM answered without an X-Subject-Token header")
 	}
 	if c.projectID != "" && tok.projectID != "" && tok.projectID != c.projectID {
 		// Every call would carry a token the service refuses for the
 		// project in its path.
-		return iamToken{}, opError(opIAMToken, fmt.Errorf("IAM scoped the token to project %q, not the configured %q", tok.projectID, c.projectID))
+		return iamToken{}, unusable(fmt.Sprintf("IAM scoped the token to project %q, not the configured %q", tok.projectID, c.projectID))
 	}
 	if now := c.now(); !tok.expiresAt.After(now) {
 		// No expires_at, or one already past by this machine's clock (off
@@ -389,8 +390,9 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 // tokens last 24 hours).
 const assumedTokenLife = time.Hour
 
-// decodeToken reads IAM's token document and closes the body.
-func decodeToken(resp *http.Response) (iamToken, error) {
+// decodeToken reads IAM's token document, the answer of op to req, and
+// closes the body. bodySecret is the request's (the password).
+func decodeToken(op string, req *http.Request, resp *http.Response, bodySecret string) (iamToken, error) {
 	defer resp.Body.Close()
 	var doc struct {
 		Token struct {
@@ -401,23 +403,27 @@ func decodeToken(resp *http.Response) (iamToken, error) {
 			} `json:"project"`
 		} `json:"token"`
 	}
-	if err := decodeIAMAnswer(resp.Body, &doc); err != nil {
-		return iamToken{}, fmt.Errorf("decoding the token document: %w", err)
+	if err := decodeIAMAnswer(op, req, resp, bodySecret, "decoding the token document", &doc); err != nil {
+		return iamToken{}, err
 	}
 	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt,
 		projectID: doc.Token.Project.ID, projectName: doc.Token.Project.Name}, nil
 }
 
-// decodeIAMAnswer reads an IAM answer of at most maxAnswer bytes, as the
-// HSS answers are read, and decodes it into v.
-func decodeIAMAnswer(body io.Reader, v any) error {
+// decodeIAMAnswer reads IAM's answer of op to req, of at most maxAnswer
+// bytes, as the HSS answers are read, and decodes it into v; reason says
+// what a failure was doing (see answerFailure).
+func decodeIAMAnswer(op string, req *http.Request, resp *http.Response, bodySecret, reason string, v any) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	data, err := readAnswer(buf, body)
+	data, err := readAnswer(buf, resp.Body)
 	if err != nil {
-		return err
+		return answerFailure(op, req, resp, bodySecret, reason, false, err)
 	}
-	return json.Unmarshal(data, v)
+	if err := json.Unmarshal(data, v); err != nil {
+		return answerFailure(op, req, resp, bodySecret, reason, true, err)
+	}
+	return nil
 }
 
 // discoverProject finds the project of the configured region: from the token
@@ -442,15 +448,16 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		if err != nil {
 			return "", time.Time{}, err
 		}
-		tok, err := decodeToken(resp)
+		tok, err := decodeToken(opIAMProject, req, resp, "")
 		if err != nil {
-			return "", time.Time{}, opError(opIAMProject, err)
+			return "", time.Time{}, err
 		}
 		// A project is named after its region (ap-southeast-1), or is one
 		// of its sub-projects (ap-southeast-1_dev). A token of another
 		// region's project would be refused by every call here.
 		if n := tok.projectName; n != "" && n != c.region && !strings.HasPrefix(n, c.region+"_") {
-			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("the token is scoped to project %q, not one of region %s", n, c.region))
+			return "", time.Time{}, &AnswerError{Operation: opIAMProject, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
+				Reason: fmt.Sprintf("the token is scoped to project %q, not one of region %s", n, c.region)}
 		}
 		id = tok.projectID
 	case *accessKeyAuth:
@@ -469,16 +476,17 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 				Name string `json:"name"`
 			} `json:"projects"`
 		}
-		if err := decodeIAMAnswer(resp.Body, &doc); err != nil {
-			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("decoding the project list: %w", err))
+		if err := decodeIAMAnswer(opIAMProject, req, resp, "", "decoding the project list", &doc); err != nil {
+			return "", time.Time{}, err
 		}
 		if len(doc.Projects) != 1 {
-			return "", time.Time{}, opError(opIAMProject, fmt.Errorf("IAM lists %d projects named %q, want exactly 1: set the project id", len(doc.Projects), c.region))
+			return "", time.Time{}, &AnswerError{Operation: opIAMProject, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
+				Reason: fmt.Sprintf("IAM lists %d projects named %q, want exactly 1: set the project id", len(doc.Projects), c.region)}
 		}
 		id = doc.Projects[0].ID
 	}
 	if err := checkProjectID(id); err != nil {
-		return "", time.Time{}, opError(opIAMProject, fmt.Errorf("IAM answered no usable project id for region %q", c.region))
+		return "", time.Time{}, &AnswerError{Operation: opIAMProject, Reason: fmt.Sprintf("IAM answered no usable project id for region %q", c.region)}
 	}
 	return id, time.Time{}, nil
 }

@@ -19,7 +19,9 @@
 // Every call checks its input before sending anything and returns a
 // *ValidationError naming the field when a check fails; CheckExport and
 // CheckHandle run the same checks without a client. A service failure is an
-// *APIError with the HTTP status, error code, message and request id.
+// *APIError with the HTTP status, error code, message and request id; an
+// answer the client cannot use although its status was no error (a body
+// that does not decode, an export without a task id) is an *AnswerError.
 // Throttled calls, and GETs that meet a server or gateway error, are
 // retried within the context's deadline.
 //

@@ -409,6 +409,10 @@ func TestExportToFileFailures(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "neither running, success nor failure") {
 				t.Fatalf("err = %v, want the status refused", err)
 			}
+			var answerErr *hss.AnswerError
+			if !errors.As(err, &answerErr) || answerErr.Operation != "ShowExportTask" {
+				t.Errorf("err = %v, want an *hss.AnswerError of ShowExportTask under it", err)
+			}
 			assertOnlyFile(t, dir)
 		})
 	}
@@ -425,6 +429,10 @@ func TestExportToFileFailures(t *testing.T) {
 			_, err := c.ExportToFile(context.Background(), filepath.Join(dir, "out.csv"), params, cols, opts)
 			if err == nil || !strings.Contains(err.Error(), "not the file") || !strings.Contains(err.Error(), `"req-download-1"`) {
 				t.Fatalf("err = %v, want the answer refused, with its request id", err)
+			}
+			var answerErr *hss.AnswerError
+			if !errors.As(err, &answerErr) || answerErr.StatusCode != status || answerErr.RequestID != "req-download-1" {
+				t.Errorf("err = %v, want an *hss.AnswerError with status %d and the request id", err, status)
 			}
 			assertOnlyFile(t, dir)
 		})

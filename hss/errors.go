@@ -46,16 +46,8 @@ type APIError struct {
 // Error reads "hss: ExportEvents: 400 Bad Request: HSS.1001: message (request id abc)".
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("hss: ")
-	if e.Operation != "" {
-		b.WriteString(e.Operation)
-		b.WriteString(": ")
-	}
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteByte(' ')
-		b.WriteString(t)
-	}
+	writeOperation(&b, e.Operation)
+	writeStatus(&b, e.StatusCode)
 	if e.Code != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Code)
@@ -73,6 +65,24 @@ func (e *APIError) Error() string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// writeOperation starts an error's text: "hss: " and the operation's name.
+func writeOperation(b *strings.Builder, op string) {
+	b.WriteString("hss: ")
+	if op != "" {
+		b.WriteString(op)
+		b.WriteString(": ")
+	}
+}
+
+// writeStatus writes an HTTP status as "404 Not Found".
+func writeStatus(b *strings.Builder, code int) {
+	b.WriteString(strconv.Itoa(code))
+	if t := http.StatusText(code); t != "" {
+		b.WriteByte(' ')
+		b.WriteString(t)
+	}
 }
 
 // redacted stands in an error for a secret that an answer echoed.
@@ -381,8 +391,65 @@ func rawCode(raw json.RawMessage) string {
 	return ""
 }
 
-// opError wraps a failure that is not an answer of the service (transport,
-// decoding) with the operation's name.
+// AnswerError is an answer that the client cannot use although its status
+// was not an error: a body that does not decode, a 2xx without what the
+// operation needs (a task id, a token, a file's length), a task in a state
+// the spec does not name. Use errors.As to reach it:
+//
+//	var bad *hss.AnswerError
+//	if errors.As(err, &bad) { log.Print(bad.Operation, bad.RequestID) }
+//
+// The request reached the service, which may have acted on it: an export
+// answered without a task id may still have started one, so sending the
+// call again may repeat what it did.
+type AnswerError struct {
+	// Operation is the call whose answer it was, such as "ExportEvents".
+	Operation string
+	// StatusCode is the answer's HTTP status; 0 when the answer was
+	// already read (a task's state, judged after its answer decoded).
+	StatusCode int
+	// RequestID is the X-Request-Id response header, for support tickets;
+	// "" when the answer had none or was already read.
+	RequestID string
+	// Reason says what is wrong with the answer.
+	Reason string
+	// Err is the error under Reason, such as a JSON decoding error, or nil.
+	Err error
+}
+
+// Error reads "hss: ExportEvents: decoding the answer (status 200 OK,
+// request id "abc"): unexpected end of JSON input".
+func (e *AnswerError) Error() string {
+	var b strings.Builder
+	writeOperation(&b, e.Operation)
+	b.WriteString(e.Reason)
+	if e.StatusCode != 0 || e.RequestID != "" {
+		b.WriteString(" (")
+		if e.StatusCode != 0 {
+			b.WriteString("status ")
+			writeStatus(&b, e.StatusCode)
+		}
+		if e.RequestID != "" {
+			if e.StatusCode != 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("request id ")
+			b.WriteString(strconv.Quote(e.RequestID))
+		}
+		b.WriteByte(')')
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns Err.
+func (e *AnswerError) Unwrap() error { return e.Err }
+
+// opError wraps a failure that is not an answer of the service (the
+// transport's, building the request) with the operation's name.
 func opError(op string, err error) error {
 	return fmt.Errorf("hss: %s: %w", op, err)
 }

@@ -3,7 +3,6 @@ package hss
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/openhss/hss-go/hss/signer"
@@ -90,16 +89,17 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 	defer putBuffer(buf)
 	data, err := readAnswer(buf, resp.Body)
 	_ = resp.Body.Close()
-	if err == nil {
-		switch out := out.(type) {
-		case *ExportEventsResult:
-			err = decodeExportEventsResult(data, out)
-		default:
-			err = json.Unmarshal(data, out)
-		}
+	if err != nil {
+		return answerFailure(op, req, resp, "", "reading the answer", false, err)
+	}
+	switch out := out.(type) {
+	case *ExportEventsResult:
+		err = decodeExportEventsResult(data, out)
+	default:
+		err = json.Unmarshal(data, out)
 	}
 	if err != nil {
-		return opError(op, fmt.Errorf("decoding the answer (status %d, request id %s): %w", resp.StatusCode, requestID(req, resp, ""), err))
+		return answerFailure(op, req, resp, "", "decoding the answer", true, err)
 	}
 	return nil
 }

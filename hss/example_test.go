@@ -279,6 +279,23 @@ func ExampleAPIError() {
 	// Output: 403 HSS.0004 insufficient permission true
 }
 
+func ExampleAnswerError() {
+	c, fake := exampleClient()
+	defer fake.Close()
+	// A 200 whose body is a maintenance page, not the export's answer.
+	fake.InjectFault(hsstest.Fault{Status: 200, Body: "<html>down for maintenance</html>"})
+
+	_, err := c.ExportEvents(context.Background(),
+		hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "weekly", LastDays: hss.Ptr[int32](7)},
+		hss.ExportColumns{{"event_name", "Alarm name"}})
+	var bad *hss.AnswerError
+	if errors.As(err, &bad) {
+		// The service may have started an export: look before sending it again.
+		fmt.Println(bad.Operation, bad.StatusCode, bad.Reason, bad.RequestID != "")
+	}
+	// Output: ExportEvents 200 decoding the answer true
+}
+
 func exampleClient() (*hss.Client, *hsstest.Server) {
 	fake := hsstest.NewServer(hsstest.Options{ExportDuration: 100 * time.Millisecond})
 	c, err := hss.New(hss.Config{

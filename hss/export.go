@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -72,11 +71,8 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// ("not ready") or a 206 (a part) is not the file, and is not
 		// written into w as if it were.
 		discard(resp)
-		msg := fmt.Sprintf("answered %d %s, not the file (200)", resp.StatusCode, http.StatusText(resp.StatusCode))
-		if id := requestID(req, resp, ""); id != "" {
-			msg += " (request id " + strconv.Quote(id) + ")" // for the service's support
-		}
-		return 0, opError(opDownloadExportFile, errors.New(msg))
+		return 0, &AnswerError{Operation: opDownloadExportFile, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
+			Reason: "the answer is not the file, which comes with a 200"}
 	}
 	defer resp.Body.Close()
 	if resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed {
@@ -84,7 +80,8 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// connection closes, and a cut would read as its end. (A length, the
 		// chunks' last one, HTTP/2's end of stream or gzip's trailer tells
 		// them apart.) Nothing is written that cannot be known whole.
-		return 0, opError(opDownloadExportFile, taskAnswerError{errors.New("the file came without a declared length (no Content-Length, not chunked): a cut could not be told from its end")})
+		return 0, taskAnswerError{&AnswerError{Operation: opDownloadExportFile, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
+			Reason: "the file came without a declared length (no Content-Length, not chunked): a cut could not be told from its end"}}
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
@@ -213,10 +210,11 @@ func (e *ExportError) Resumable() bool {
 	return true
 }
 
-// taskAnswerError is a task's answer that the client cannot follow.
-type taskAnswerError struct{ error }
+// taskAnswerError marks the *AnswerError of a task's answer that the client
+// cannot follow, whichever call meets it: resuming would meet it again.
+type taskAnswerError struct{ *AnswerError }
 
-func (e taskAnswerError) Unwrap() error { return e.error }
+func (e taskAnswerError) Unwrap() error { return e.AnswerError }
 
 // minPollInterval is the shortest wait between two reads of a task that
 // ExportOptions take. A shorter one is a unit mistake (10, meant as
@@ -290,7 +288,7 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	}
 	taskID := deref(res.TaskId)
 	if taskID == "" {
-		return nil, opError(opExportEvents, errors.New("the service answered no task id"))
+		return nil, &AnswerError{Operation: opExportEvents, Reason: "the service answered no task id"}
 	}
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
 	o.report(prog)
@@ -374,9 +372,9 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 			// path carries is an answer the client cannot follow, not bad
 			// input, so its check is reported as such (%v, not %w).
 			if fileID := deref(task.FileId); fileID == "" {
-				return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s succeeded without a file id", taskID)})
+				return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s succeeded without a file id", taskID)}}
 			} else if err := checkPathID("file_id", fileID); err != nil {
-				return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s succeeded with a file id the client cannot download: %v", taskID, err)})
+				return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s succeeded with a file id the client cannot download: %v", taskID, err)}}
 			}
 			return task, nil
 		case TaskFailure:
@@ -385,7 +383,7 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		default:
 			// Not a state of the spec's closed set (a missing one included):
 			// waiting for success could last forever.
-			return task, opError(opShowExportTask, taskAnswerError{fmt.Errorf("task %s answered status %q: neither running, success nor failure", taskID, status)})
+			return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s answered status %q: neither running, success nor failure", taskID, status)}}
 		}
 		prog.Stage = StageRunning
 		o.report(*prog)

@@ -400,8 +400,25 @@ func putBuffer(b *[]byte) {
 	}
 }
 
+// errLongAnswer is readAnswer's error for an answer longer than maxAnswer.
+var errLongAnswer = fmt.Errorf("the answer is longer than %d bytes", maxAnswer)
+
+// answerFailure is the error of an answer that could not be read or
+// decoded: the transport's, wrapped with op, when reading it failed part
+// way (a connection cut, the context's end); an *AnswerError when it
+// arrived and cannot be used (longer than maxAnswer, or refused by the
+// decoder: decoded is true once it was read whole). bodySecret is the
+// request's body secret, kept out of the request id.
+func answerFailure(op string, req *http.Request, resp *http.Response, bodySecret, reason string, decoded bool, err error) error {
+	rid := requestID(req, resp, bodySecret)
+	if !decoded && !errors.Is(err, errLongAnswer) {
+		return opError(op, fmt.Errorf("reading the answer (status %d, request id %q): %w", resp.StatusCode, rid, err))
+	}
+	return &AnswerError{Operation: op, StatusCode: resp.StatusCode, RequestID: rid, Reason: reason, Err: err}
+}
+
 // readAnswer reads r to the end into buf's memory and returns what it read,
-// or an error when the answer is longer than maxAnswer.
+// or errLongAnswer when the answer is longer than maxAnswer.
 func readAnswer(buf *[]byte, r io.Reader) ([]byte, error) {
 	b := (*buf)[:0]
 	if cap(b) < 512 {
@@ -415,7 +432,7 @@ func readAnswer(buf *[]byte, r io.Reader) ([]byte, error) {
 		b = b[:len(b)+n]
 		*buf = b
 		if len(b) > maxAnswer {
-			return nil, fmt.Errorf("the answer is longer than %d bytes", maxAnswer)
+			return nil, errLongAnswer
 		}
 		if err == io.EOF {
 			return b, nil
