@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAnswerErrors: an answer the client cannot use although its status was
@@ -22,15 +24,18 @@ func TestAnswerErrors(t *testing.T) {
 		return err
 	}
 	handle := func(c *Client) error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) }
-	token := func(h http.HandlerFunc) http.HandlerFunc {
+	// on answers path's requests with h, and HSS's with success.
+	on := func(path string, h func(w http.ResponseWriter)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/v3/auth/tokens" {
-				h(w, r)
+			if r.URL.Path != path {
+				okExport(w, r)
 				return
 			}
-			okExport(w, r)
+			w.Header().Set("X-Request-Id", "req-1")
+			h(w)
 		}
 	}
+	exportPath := "/v5/" + testProject + "/event/export"
 	isSyntax := func(err error) bool { var e *json.SyntaxError; return errors.As(err, &e) }
 	isType := func(err error) bool { var e *json.UnmarshalTypeError; return errors.As(err, &e) }
 	for _, tc := range []struct {
@@ -45,51 +50,44 @@ func TestAnswerErrors(t *testing.T) {
 		wrapped func(error) bool // whether what must be under it is, if anything
 	}{
 		{name: "export answer not JSON", creds: Token(testToken), call: export, op: opExportEvents, status: 200, reason: "decoding the answer",
-			handler: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("X-Request-Id", "req-1")
+			handler: on(exportPath, func(w http.ResponseWriter) {
 				_, _ = io.WriteString(w, `<html>maintenance</html>`)
-			}, wrapped: isSyntax},
+			}), wrapped: isSyntax},
 		{name: "export answer of the wrong shape", creds: Token(testToken), call: export, op: opExportEvents, status: 200, reason: "decoding the answer",
-			handler: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("X-Request-Id", "req-1")
+			handler: on(exportPath, func(w http.ResponseWriter) {
 				writeJSON(w, 200, map[string]any{"task_id": 12})
-			}, wrapped: isType},
+			}), wrapped: isType},
 		{name: "export answer too long", creds: Token(testToken), call: export, op: opExportEvents, status: 200, reason: "reading the answer",
-			handler: func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("X-Request-Id", "req-1")
+			handler: on(exportPath, func(w http.ResponseWriter) {
 				_, _ = io.WriteString(w, `{"pad":"`+strings.Repeat("x", maxAnswer)+`"}`)
-			}},
+			})},
 		{name: "token without X-Subject-Token", creds: alice, call: handle, op: opIAMToken, status: 201, reason: "without an X-Subject-Token",
-			handler: token(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("X-Request-Id", "req-1")
+			handler: on("/v3/auth/tokens", func(w http.ResponseWriter) {
 				writeJSON(w, 201, map[string]any{"token": map[string]any{"project": map[string]any{"id": testProject}}})
 			})},
 		{name: "token document not JSON", creds: alice, call: handle, op: opIAMToken, status: 201, reason: "decoding the token document",
-			handler: token(func(w http.ResponseWriter, _ *http.Request) {
+			handler: on("/v3/auth/tokens", func(w http.ResponseWriter) {
 				w.Header().Set("X-Subject-Token", testToken)
-				w.Header().Set("X-Request-Id", "req-1")
 				w.WriteHeader(201)
 				_, _ = io.WriteString(w, `{"token":`)
 			}), wrapped: isSyntax},
 		{name: "two projects named after the region", creds: AccessKey{ID: testAK, Secret: testSK}, noProj: true, call: handle, op: opIAMProject, status: 200,
-			reason: "IAM lists 2 projects", handler: func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/v3/projects" {
-					okExport(w, r)
-					return
-				}
-				w.Header().Set("X-Request-Id", "req-1")
+			reason: "IAM lists 2 projects", handler: on("/v3/projects", func(w http.ResponseWriter) {
 				p := map[string]any{"id": testProject, "name": "ap-southeast-1"}
 				writeJSON(w, 200, map[string]any{"projects": []any{p, p}})
-			}},
+			})},
+		{name: "project list not JSON", creds: AccessKey{ID: testAK, Secret: testSK}, noProj: true, call: handle, op: opIAMProject, status: 200,
+			reason: "decoding the project list", handler: on("/v3/projects", func(w http.ResponseWriter) {
+				_, _ = io.WriteString(w, `{"projects":[`)
+			}), wrapped: isSyntax},
+		{name: "project id no path carries", creds: AccessKey{ID: testAK, Secret: testSK}, noProj: true, call: handle, op: opIAMProject, status: 200,
+			reason: "no usable project id", handler: on("/v3/projects", func(w http.ResponseWriter) {
+				writeJSON(w, 200, map[string]any{"projects": []any{map[string]any{"id": "a/b", "name": "ap-southeast-1"}}})
+			})},
 		{name: "token of another region's project", creds: Token(testToken), noProj: true, call: handle, op: opIAMProject, status: 200,
-			reason: "not one of region", handler: func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/v3/auth/tokens" {
-					okExport(w, r)
-					return
-				}
-				w.Header().Set("X-Request-Id", "req-1")
+			reason: "not one of region", handler: on("/v3/auth/tokens", func(w http.ResponseWriter) {
 				writeJSON(w, 200, map[string]any{"token": map[string]any{"project": map[string]any{"id": testProject, "name": "cn-north-4"}}})
-			}},
+			})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestServer(t, tc.handler)
@@ -144,23 +142,90 @@ func TestAnswerCutIsNotAnAnswerError(t *testing.T) {
 	}
 }
 
-// TestIAMTokenAnswerErrorKeepsThePasswordOut: the request id of an
-// *AnswerError to the IAM token call never shows the password the request
-// carried, even when the answer echoes it there.
-func TestIAMTokenAnswerErrorKeepsThePasswordOut(t *testing.T) {
+// TestAnswerErrorsKeepSecretsOut: an *AnswerError never shows a secret
+// the request carried (the IAM token call's password, the token of an HSS
+// call), where the answer echoes it: in the request id, in the reason, or
+// in the decoder's error, which quotes the value it refused.
+func TestAnswerErrorsKeepSecretsOut(t *testing.T) {
+	ctx := context.Background()
+	iam := func(answer func(w http.ResponseWriter)) func(t *testing.T) error {
+		return func(t *testing.T) error {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/v3/auth/tokens" {
+					okExport(w, r)
+					return
+				}
+				w.Header().Set("X-Request-Id", "echo-"+testPass)
+				answer(w)
+			})
+			c := newClient(t, ts.URL, alice, func(cfg *Config) { cfg.MaxAttempts = 1 })
+			return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+		}
+	}
+	for name, call := range map[string]func(t *testing.T) error{
+		"token without X-Subject-Token": iam(func(w http.ResponseWriter) {
+			writeJSON(w, 201, map[string]any{"token": map[string]any{}})
+		}),
+		"token document not JSON": iam(func(w http.ResponseWriter) {
+			w.Header().Set("X-Subject-Token", testToken)
+			w.WriteHeader(201)
+			_, _ = io.WriteString(w, `{"token":`)
+		}),
+		"expires_at echoing the password": iam(func(w http.ResponseWriter) {
+			w.Header().Set("X-Subject-Token", testToken)
+			writeJSON(w, 201, map[string]any{"token": map[string]any{"expires_at": testPass}})
+		}),
+		"task status echoing the token": func(t *testing.T) error {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					okExport(w, r)
+					return
+				}
+				w.Header().Set("X-Request-Id", "echo-"+testToken)
+				writeJSON(w, 200, map[string]any{"task_status": r.Header.Get("X-Auth-Token")})
+			})
+			c := newClient(t, ts.URL, Token(testToken), func(cfg *Config) { cfg.MaxAttempts = 1 })
+			params, cols := testExport()
+			_, err := c.ExportTo(ctx, io.Discard, params, cols, &ExportOptions{PollInterval: time.Millisecond})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := call(t)
+			var ae *AnswerError
+			if !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want an *AnswerError", err)
+			}
+			for _, s := range []string{ae.RequestID, ae.Reason, err.Error(), fmt.Sprintf("%+v", ae)} {
+				if strings.Contains(s, testPass) || strings.Contains(s, testToken) {
+					t.Errorf("%q shows a secret", s)
+				}
+			}
+		})
+	}
+}
+
+// TestIAMAnswerCutNamesWhatWasRead: an IAM answer cut off by the
+// connection is the transport's error, naming the answer it was reading.
+func TestIAMAnswerCutNamesWhatWasRead(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v3/auth/tokens" {
 			okExport(w, r)
 			return
 		}
-		w.Header().Set("X-Request-Id", "echo-"+testPass)
-		writeJSON(w, 201, map[string]any{"token": map[string]any{}})
+		w.Header().Set("X-Subject-Token", testToken)
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(201)
+		_, _ = io.WriteString(w, `{"token":`)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
 	})
 	c := newClient(t, ts.URL, alice, func(cfg *Config) { cfg.MaxAttempts = 1 })
 	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
 	var ae *AnswerError
-	if !errors.As(err, &ae) || strings.Contains(ae.RequestID, testPass) || strings.Contains(err.Error(), testPass) {
-		t.Fatalf("err = %v, want an *AnswerError without the password", err)
+	if errors.As(err, &ae) || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "reading the token document (status 201 Created)") {
+		t.Fatalf("err = %v, want the transport's cut, naming the token document and no empty request id", err)
 	}
 }
 

@@ -366,16 +366,14 @@ func (c *Client) requestToken(ctx context.Context, p Password) (iamToken, error)
 	if err != nil {
 		return iamToken{}, err
 	}
-	unusable := func(reason string) error {
-		return &AnswerError{Operation: opIAMToken, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, p.Password), Reason: reason}
-	}
 	if tok.value == "" {
-		return iamToken{}, unusable("IAM answered without an X-Subject-Token header")
+		return iamToken{}, unusableAnswer(opIAMToken, req, resp, p.Password, "IAM answered without an X-Subject-Token header", nil)
 	}
 	if c.projectID != "" && tok.projectID != "" && tok.projectID != c.projectID {
 		// Every call would carry a token the service refuses for the
 		// project in its path.
-		return iamToken{}, unusable(fmt.Sprintf("IAM scoped the token to project %q, not the configured %q", tok.projectID, c.projectID))
+		return iamToken{}, unusableAnswer(opIAMToken, req, resp, p.Password,
+			fmt.Sprintf("IAM scoped the token to project %q, not the configured %q", tok.projectID, c.projectID), nil)
 	}
 	if now := c.now(); !tok.expiresAt.After(now) {
 		// No expires_at, or one already past by this machine's clock (off
@@ -403,7 +401,7 @@ func decodeToken(op string, req *http.Request, resp *http.Response, bodySecret s
 			} `json:"project"`
 		} `json:"token"`
 	}
-	if err := decodeIAMAnswer(op, req, resp, bodySecret, "decoding the token document", &doc); err != nil {
+	if err := decodeIAMAnswer(op, req, resp, bodySecret, "the token document", &doc); err != nil {
 		return iamToken{}, err
 	}
 	return iamToken{value: resp.Header.Get("X-Subject-Token"), expiresAt: doc.Token.ExpiresAt,
@@ -411,17 +409,17 @@ func decodeToken(op string, req *http.Request, resp *http.Response, bodySecret s
 }
 
 // decodeIAMAnswer reads IAM's answer of op to req, of at most maxAnswer
-// bytes, as the HSS answers are read, and decodes it into v; reason says
-// what a failure was doing (see answerFailure).
-func decodeIAMAnswer(op string, req *http.Request, resp *http.Response, bodySecret, reason string, v any) error {
+// bytes, as the HSS answers are read, and decodes it into v; what names
+// the answer in a failure (see answerFailure).
+func decodeIAMAnswer(op string, req *http.Request, resp *http.Response, bodySecret, what string, v any) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	data, err := readAnswer(buf, resp.Body)
 	if err != nil {
-		return answerFailure(op, req, resp, bodySecret, reason, false, err)
+		return answerFailure(op, req, resp, bodySecret, what, false, err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return answerFailure(op, req, resp, bodySecret, reason, true, err)
+		return answerFailure(op, req, resp, bodySecret, what, true, err)
 	}
 	return nil
 }
@@ -429,7 +427,11 @@ func decodeIAMAnswer(op string, req *http.Request, resp *http.Response, bodySecr
 // discoverProject finds the project of the configured region: from the token
 // (Password, Token) or from IAM's project list (AccessKey).
 func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error) {
-	var id string
+	var (
+		id   string
+		req  *http.Request  // IAM's request and its answer, when one was made here
+		resp *http.Response // (Password credentials take the token's project)
+	)
 	switch a := c.auth.(type) {
 	case *passwordAuth:
 		tok, err := a.token(ctx, c)
@@ -439,12 +441,13 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		id = tok.projectID
 	case *tokenAuth:
 		// IAM's "validate a token" answers the token's own document.
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/auth/tokens?nocatalog=true", nil)
+		var err error
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/auth/tokens?nocatalog=true", nil)
 		if err != nil {
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
 		req.Header["X-Subject-Token"] = []string{a.token}
-		resp, err := c.do(ctx, opIAMProject, req, nil, "", a)
+		resp, err = c.do(ctx, opIAMProject, req, nil, "", a)
 		if err != nil {
 			return "", time.Time{}, err
 		}
@@ -456,16 +459,17 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 		// of its sub-projects (ap-southeast-1_dev). A token of another
 		// region's project would be refused by every call here.
 		if n := tok.projectName; n != "" && n != c.region && !strings.HasPrefix(n, c.region+"_") {
-			return "", time.Time{}, &AnswerError{Operation: opIAMProject, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
-				Reason: fmt.Sprintf("the token is scoped to project %q, not one of region %s", n, c.region)}
+			return "", time.Time{}, unusableAnswer(opIAMProject, req, resp, "",
+				fmt.Sprintf("the token is scoped to project %q, not one of region %s", n, c.region), nil)
 		}
 		id = tok.projectID
 	case *accessKeyAuth:
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/projects?name="+url.QueryEscape(c.region), nil)
+		var err error
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, c.iamEndpoint+"/v3/projects?name="+url.QueryEscape(c.region), nil)
 		if err != nil {
 			return "", time.Time{}, opError(opIAMProject, err)
 		}
-		resp, err := c.do(ctx, opIAMProject, req, nil, "", a)
+		resp, err = c.do(ctx, opIAMProject, req, nil, "", a)
 		if err != nil {
 			return "", time.Time{}, err
 		}
@@ -476,17 +480,21 @@ func (c *Client) discoverProject(ctx context.Context) (string, time.Time, error)
 				Name string `json:"name"`
 			} `json:"projects"`
 		}
-		if err := decodeIAMAnswer(opIAMProject, req, resp, "", "decoding the project list", &doc); err != nil {
+		if err := decodeIAMAnswer(opIAMProject, req, resp, "", "the project list", &doc); err != nil {
 			return "", time.Time{}, err
 		}
 		if len(doc.Projects) != 1 {
-			return "", time.Time{}, &AnswerError{Operation: opIAMProject, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
-				Reason: fmt.Sprintf("IAM lists %d projects named %q, want exactly 1: set the project id", len(doc.Projects), c.region)}
+			return "", time.Time{}, unusableAnswer(opIAMProject, req, resp, "",
+				fmt.Sprintf("IAM lists %d projects named %q, want exactly 1: set the project id", len(doc.Projects), c.region), nil)
 		}
 		id = doc.Projects[0].ID
 	}
 	if err := checkProjectID(id); err != nil {
-		return "", time.Time{}, &AnswerError{Operation: opIAMProject, Reason: fmt.Sprintf("IAM answered no usable project id for region %q", c.region)}
+		reason := fmt.Sprintf("IAM answered no usable project id for region %q", c.region)
+		if resp == nil {
+			return "", time.Time{}, &AnswerError{Operation: opIAMProject, Reason: reason}
+		}
+		return "", time.Time{}, unusableAnswer(opIAMProject, req, resp, "", reason, nil)
 	}
 	return id, time.Time{}, nil
 }

@@ -306,8 +306,9 @@ func TestIAMAnswersAreBounded(t *testing.T) {
 	for _, creds := range []Credentials{alice, AccessKey{ID: testAK, Secret: testSK}} {
 		c := newClient(t, ts.URL, creds, func(cfg *Config) { cfg.ProjectID = "" })
 		err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
-		if err == nil || !strings.Contains(err.Error(), "longer than") {
-			t.Errorf("%s: err = %v, want the answer refused as too long", creds.kind(), err)
+		var answerErr *AnswerError
+		if !errors.As(err, &answerErr) || !errors.Is(err, errLongAnswer) || !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("%s: err = %v, want the answer refused as too long (an *AnswerError)", creds.kind(), err)
 		}
 	}
 }
@@ -361,8 +362,9 @@ func TestPasswordTokenIsScopedToTheCallsProject(t *testing.T) {
 	s = newIAMServer(t, time.Hour)
 	s.projectID.Store(strings.Repeat("e", 32))
 	err := newClient(t, s.URL, alice, nil).HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
-	if err == nil || !strings.Contains(err.Error(), "scoped the token to project") || s.hssCalls.Load() != 0 {
-		t.Errorf("err = %v, %d HSS calls; want the token refused before any call", err, s.hssCalls.Load())
+	var answerErr *AnswerError
+	if !errors.As(err, &answerErr) || !strings.Contains(err.Error(), "scoped the token to project") || s.hssCalls.Load() != 0 {
+		t.Errorf("err = %v, %d HSS calls; want the token refused (an *AnswerError) before any call", err, s.hssCalls.Load())
 	}
 }
 

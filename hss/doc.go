@@ -21,7 +21,8 @@
 // CheckHandle run the same checks without a client. A service failure is an
 // *APIError with the HTTP status, error code, message and request id; an
 // answer the client cannot use although its status was no error (a body
-// that does not decode, an export without a task id) is an *AnswerError.
+// that does not decode, an export without a task id, an IAM token without
+// X-Subject-Token) is an *AnswerError.
 // Throttled calls, and GETs that meet a server or gateway error, are
 // retried within the context's deadline.
 //

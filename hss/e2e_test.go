@@ -283,6 +283,9 @@ func TestDownloadWithoutADeclaredLength(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Resumable() || ee.Written != 0 || got.Len() != 0 || !strings.Contains(err.Error(), "declared length") {
 		t.Errorf("err = %#v (in w %q); want an ExportError naming the undeclared length, nothing written, not resumable", err, got.String())
 	}
+	if answerErr := (*hss.AnswerError)(nil); !errors.As(err, &answerErr) || answerErr.StatusCode != http.StatusOK {
+		t.Errorf("err = %v, want an *hss.AnswerError of the 200 under it", err)
+	}
 
 	for name, h := range map[string]http.HandlerFunc{
 		"with a length": func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, file) },
@@ -357,9 +360,13 @@ func TestTaskIDNoPathCarriesIsNotResumable(t *testing.T) {
 	}
 	_, err = c.ExportTo(context.Background(), io.Discard, hss.ExportEventsParams{Category: hss.CategoryHost, EventId: "c1"},
 		hss.ExportColumns{{"event_name", "Alarm name"}}, nil)
-	var ee *hss.ExportError
-	if !errors.As(err, &ee) || ee.Resumable() {
-		t.Errorf("err = %v, want an ExportError that is not resumable", err)
+	var (
+		ee        *hss.ExportError
+		answerErr *hss.AnswerError
+		invalid   *hss.ValidationError
+	)
+	if !errors.As(err, &ee) || ee.Resumable() || !errors.As(err, &answerErr) || errors.As(err, &invalid) {
+		t.Errorf("err = %v, want an ExportError that is not resumable, over an *hss.AnswerError (the service's answer, not bad input)", err)
 	}
 }
 
@@ -817,13 +824,14 @@ func TestExportErrorResumable(t *testing.T) {
 		t.Errorf("%v: an unknown task resumable", ee)
 	}
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success"}`})
-	if ee := exportErr(t); ee.Resumable() {
-		t.Errorf("%v: a success without a file id resumable", ee)
+	var answerErr *hss.AnswerError
+	if ee := exportErr(t); ee.Resumable() || !errors.As(ee, &answerErr) {
+		t.Errorf("%v: a success without a file id resumable, or not an *hss.AnswerError", ee)
 	}
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"success","file_id":"a/b"}`})
 	var invalid *hss.ValidationError
-	if ee := exportErr(t); ee.Resumable() || errors.As(ee, &invalid) || !strings.Contains(ee.Error(), "file_id") {
-		t.Errorf("%v: a file id no path carries resumable, or taken for bad input", ee)
+	if ee := exportErr(t); ee.Resumable() || errors.As(ee, &invalid) || !errors.As(ee, &answerErr) || !strings.Contains(ee.Error(), "file_id") {
+		t.Errorf("%v: a file id no path carries resumable, or taken for bad input, or not an *hss.AnswerError", ee)
 	}
 	s.InjectFault(hsstest.Fault{Path: tasks, Status: 200, Body: `{"task_status":"paused"}`})
 	if ee := exportErr(t); ee.Resumable() {
@@ -853,8 +861,9 @@ func TestExportErrorResumable(t *testing.T) {
 func TestWaitExportTaskNeedsAFileID(t *testing.T) {
 	c, s := fakeClient(t, hsstest.Options{}, nil)
 	s.InjectFault(hsstest.Fault{Path: "/v5/" + s.ProjectID() + "/event/export-task/", Status: 200, Body: `{"task_status":"success"}`})
-	if task, err := c.WaitExportTask(context.Background(), "t1", "", nil); err == nil || !strings.Contains(err.Error(), "without a file id") {
-		t.Errorf("WaitExportTask = %+v, %v; want an error", task, err)
+	var answerErr *hss.AnswerError
+	if task, err := c.WaitExportTask(context.Background(), "t1", "", nil); !errors.As(err, &answerErr) || !strings.Contains(err.Error(), "without a file id") {
+		t.Errorf("WaitExportTask = %+v, %v; want an *hss.AnswerError", task, err)
 	}
 }
 

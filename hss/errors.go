@@ -76,6 +76,27 @@ func writeOperation(b *strings.Builder, op string) {
 	}
 }
 
+// writeAnswerNote writes what identifies an answer, " (status 200 OK,
+// request id "abc")", leaving out what is unknown (status 0, id "").
+func writeAnswerNote(b *strings.Builder, status int, requestID string) {
+	if status == 0 && requestID == "" {
+		return
+	}
+	b.WriteString(" (")
+	if status != 0 {
+		b.WriteString("status ")
+		writeStatus(b, status)
+	}
+	if requestID != "" {
+		if status != 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("request id ")
+		b.WriteString(strconv.Quote(requestID))
+	}
+	b.WriteByte(')')
+}
+
 // writeStatus writes an HTTP status as "404 Not Found".
 func writeStatus(b *strings.Builder, code int) {
 	b.WriteString(strconv.Itoa(code))
@@ -405,13 +426,16 @@ func rawCode(raw json.RawMessage) string {
 type AnswerError struct {
 	// Operation is the call whose answer it was, such as "ExportEvents".
 	Operation string
-	// StatusCode is the answer's HTTP status; 0 when the answer was
-	// already read (a task's state, judged after its answer decoded).
+	// StatusCode is the answer's HTTP status; 0 when what is wrong was
+	// found after the answer had been decoded and handed on (a task's
+	// state, an export's task id).
 	StatusCode int
 	// RequestID is the X-Request-Id response header, for support tickets;
-	// "" when the answer had none or was already read.
+	// "" when the answer had none, or as for StatusCode 0.
 	RequestID string
-	// Reason says what is wrong with the answer.
+	// Reason says what is wrong with the answer. A secret of the request
+	// that the answer echoed reads [REDACTED] here, in RequestID and in
+	// Err's text, as in an *APIError.
 	Reason string
 	// Err is the error under Reason, such as a JSON decoding error, or nil.
 	Err error
@@ -423,21 +447,7 @@ func (e *AnswerError) Error() string {
 	var b strings.Builder
 	writeOperation(&b, e.Operation)
 	b.WriteString(e.Reason)
-	if e.StatusCode != 0 || e.RequestID != "" {
-		b.WriteString(" (")
-		if e.StatusCode != 0 {
-			b.WriteString("status ")
-			writeStatus(&b, e.StatusCode)
-		}
-		if e.RequestID != "" {
-			if e.StatusCode != 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("request id ")
-			b.WriteString(strconv.Quote(e.RequestID))
-		}
-		b.WriteByte(')')
-	}
+	writeAnswerNote(&b, e.StatusCode, e.RequestID)
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -210,6 +212,21 @@ func (e *ExportError) Resumable() bool {
 	return true
 }
 
+// statusWord quotes a task status the spec does not name, for an error's
+// text, when it looks like one (a word of at most 16 letters, digits, _ or
+// -; the spec's are 7 long); anything else is described, not shown: an
+// answer that echoes its request could put the request's token there, and
+// the task's read keeps no request to redact it against. (Tokens and
+// security tokens are hundreds of bytes long.)
+func statusWord(s string) string {
+	if len(s) > 16 || strings.ContainsFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-')
+	}) {
+		return fmt.Sprintf("of %d bytes, not a status word", len(s))
+	}
+	return strconv.Quote(s)
+}
+
 // taskAnswerError marks the *AnswerError of a task's answer that the client
 // cannot follow, whichever call meets it: resuming would meet it again.
 type taskAnswerError struct{ *AnswerError }
@@ -289,6 +306,12 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	taskID := deref(res.TaskId)
 	if taskID == "" {
 		return nil, &AnswerError{Operation: opExportEvents, Reason: "the service answered no task id"}
+	}
+	if err := checkPathID("task_id", taskID); err != nil {
+		// The service's answer, not the caller's input: an id that no path
+		// carries, which the task's reads, and a resume's, would refuse.
+		return nil, &ExportError{TaskID: taskID, EnterpriseProjectID: deref(params.EnterpriseProjectId), Stage: StageSubmitted,
+			Err: taskAnswerError{&AnswerError{Operation: opExportEvents, Reason: fmt.Sprintf("the service answered a task id the client cannot read: %v", err)}}}
 	}
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
 	o.report(prog)
@@ -383,7 +406,7 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		default:
 			// Not a state of the spec's closed set (a missing one included):
 			// waiting for success could last forever.
-			return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s answered status %q: neither running, success nor failure", taskID, status)}}
+			return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s answered status %s: neither running, success nor failure", taskID, statusWord(string(status)))}}
 		}
 		prog.Stage = StageRunning
 		o.report(*prog)

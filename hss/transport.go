@@ -403,18 +403,42 @@ func putBuffer(b *[]byte) {
 // errLongAnswer is readAnswer's error for an answer longer than maxAnswer.
 var errLongAnswer = fmt.Errorf("the answer is longer than %d bytes", maxAnswer)
 
-// answerFailure is the error of an answer that could not be read or
-// decoded: the transport's, wrapped with op, when reading it failed part
-// way (a connection cut, the context's end); an *AnswerError when it
-// arrived and cannot be used (longer than maxAnswer, or refused by the
-// decoder: decoded is true once it was read whole). bodySecret is the
-// request's body secret, kept out of the request id.
-func answerFailure(op string, req *http.Request, resp *http.Response, bodySecret, reason string, decoded bool, err error) error {
-	rid := requestID(req, resp, bodySecret)
-	if !decoded && !errors.Is(err, errLongAnswer) {
-		return opError(op, fmt.Errorf("reading the answer (status %d, request id %q): %w", resp.StatusCode, rid, err))
+// answerFailure is the error of what, an answer to req ("the answer", "the
+// token document"), that could not be read or decoded: the transport's,
+// wrapped with op, when reading it failed part way (a connection cut, the
+// context's end); an *AnswerError when it arrived and cannot be used
+// (longer than maxAnswer, or refused by the decoder: decoded is true once
+// it was read whole). bodySecret is the request's body secret (see
+// unusableAnswer).
+func answerFailure(op string, req *http.Request, resp *http.Response, bodySecret, what string, decoded bool, err error) error {
+	switch {
+	case decoded:
+		return unusableAnswer(op, req, resp, bodySecret, "decoding "+what, err)
+	case errors.Is(err, errLongAnswer):
+		return unusableAnswer(op, req, resp, bodySecret, "reading "+what, err)
 	}
-	return &AnswerError{Operation: op, StatusCode: resp.StatusCode, RequestID: rid, Reason: reason, Err: err}
+	var b strings.Builder
+	b.WriteString("reading ")
+	b.WriteString(what)
+	writeAnswerNote(&b, resp.StatusCode, requestID(req, resp, bodySecret))
+	return opError(op, fmt.Errorf("%s: %w", b.String(), err))
+}
+
+// unusableAnswer is the *AnswerError of op's answer resp to req: reason
+// says what is wrong with it, err (nil: none) what refused it. A secret
+// of the request (its token, its security token, bodySecret) that the
+// answer echoed reads [REDACTED] in the request id, the reason and the
+// error's text; an error whose text held one is replaced by its redacted
+// text.
+func unusableAnswer(op string, req *http.Request, resp *http.Response, bodySecret, reason string, err error) *AnswerError {
+	secrets := requestSecrets(req, bodySecret)
+	if err != nil {
+		if text := redactText(err.Error(), secrets[:]); text != err.Error() {
+			err = errors.New(text)
+		}
+	}
+	return &AnswerError{Operation: op, StatusCode: resp.StatusCode, RequestID: redactText(resp.Header.Get("X-Request-Id"), secrets[:]),
+		Reason: redactText(reason, secrets[:]), Err: err}
 }
 
 // readAnswer reads r to the end into buf's memory and returns what it read,
