@@ -175,6 +175,31 @@ func TestAnswerErrorsKeepSecretsOut(t *testing.T) {
 			w.Header().Set("X-Subject-Token", testToken)
 			writeJSON(w, 201, map[string]any{"token": map[string]any{"expires_at": testPass}})
 		}),
+		"project name echoing the token": func(t *testing.T) error {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/v3/auth/tokens" {
+					okExport(w, r)
+					return
+				}
+				writeJSON(w, 200, map[string]any{"token": map[string]any{"project": map[string]any{"id": testProject, "name": r.Header.Get("X-Auth-Token")}}})
+			})
+			c := newClient(t, ts.URL, Token(testToken), func(cfg *Config) { cfg.MaxAttempts = 1; cfg.ProjectID = "" })
+			return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
+		},
+		"task id echoing a long token": func(t *testing.T) error {
+			long := testToken + strings.Repeat("z", 300)
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, map[string]any{"record_total_num": 1, "task_id": r.Header.Get("X-Auth-Token")})
+			})
+			c := newClient(t, ts.URL, Token(long), func(cfg *Config) { cfg.MaxAttempts = 1 })
+			params, cols := testExport()
+			_, err := c.ExportTo(ctx, io.Discard, params, cols, nil)
+			var ee *ExportError
+			if !errors.As(err, &ee) || ee.Resumable() || ee.TaskID != "" || ee.Stage != StageSubmitted {
+				t.Errorf("err = %v, want a non-resumable ExportError at submission that shows no task id", err)
+			}
+			return err
+		},
 		"task status echoing the token": func(t *testing.T) error {
 			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodPost {

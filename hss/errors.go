@@ -438,6 +438,8 @@ type AnswerError struct {
 	// Err's text, as in an *APIError.
 	Reason string
 	// Err is the error under Reason, such as a JSON decoding error, or nil.
+	// When its text held a secret of the request, it is replaced by an
+	// error of its redacted text, which errors.As no longer sees through.
 	Err error
 }
 

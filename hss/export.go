@@ -155,12 +155,16 @@ type ExportOptions struct {
 // (an *APIError, a *TaskFailedError, a context error, a file-system error,
 // ...), which errors.As and errors.Is find through it.
 type ExportError struct {
+	// TaskID is the export's task; "" when the service answered one that
+	// no task id could be, which the error does not show (see Stage).
 	TaskID string
 	// EnterpriseProjectID is the export's enterprise project ("" for
 	// none), which the task's reads need: resume with it.
 	EnterpriseProjectID string
 	// Stage is StageRunning (the task was being waited for) or
-	// StageDownloading (its file was being downloaded, or put in place).
+	// StageDownloading (its file was being downloaded, or put in place);
+	// StageSubmitted when the export's answer named a task by an id that
+	// no path carries (an *AnswerError; not resumable).
 	Stage ExportStage
 	// Written is how many bytes of the file ExportTo or ResumeExportTo had
 	// written to its writer when it stopped (StageDownloading only). A
@@ -179,6 +183,9 @@ func (e *ExportError) Error() string {
 	doing := "waiting for it"
 	if e.Stage == StageDownloading {
 		doing = "writing its file"
+	}
+	if e.TaskID == "" {
+		return fmt.Sprintf("%v (an export task whose id the client cannot use, while %s)", e.Err, doing)
 	}
 	return fmt.Sprintf("%v (export task %s, while %s)", e.Err, e.TaskID, doing)
 }
@@ -310,8 +317,19 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 	if err := checkPathID("task_id", taskID); err != nil {
 		// The service's answer, not the caller's input: an id that no path
 		// carries, which the task's reads, and a resume's, would refuse.
-		return nil, &ExportError{TaskID: taskID, EnterpriseProjectID: deref(params.EnterpriseProjectId), Stage: StageSubmitted,
-			Err: taskAnswerError{&AnswerError{Operation: opExportEvents, Reason: fmt.Sprintf("the service answered a task id the client cannot read: %v", err)}}}
+		// One longer than any task id is not shown: it could be the
+		// request's token, echoed.
+		shown, id := strconv.Quote(taskID), taskID
+		if len(taskID) > 64 {
+			shown, id = fmt.Sprintf("of %d bytes", len(taskID)), ""
+		}
+		reason := err.Error()
+		if invalid := (*ValidationError)(nil); errors.As(err, &invalid) {
+			reason = invalid.Reason
+		}
+		return nil, &ExportError{TaskID: id, EnterpriseProjectID: deref(params.EnterpriseProjectId), Stage: StageSubmitted,
+			Err: taskAnswerError{&AnswerError{Operation: opExportEvents,
+				Reason: fmt.Sprintf("the service answered a task id %s, which the client cannot read: %s", shown, reason)}}}
 	}
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
 	o.report(prog)

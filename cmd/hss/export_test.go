@@ -378,6 +378,25 @@ func TestExportUnusableFileIDIsNotBadInput(t *testing.T) {
 	}
 }
 
+// TestExportUnusableTaskIDIsNotBadInput: a task id that no path carries,
+// in the service's answer to the export, is a failure of the service (exit
+// 1, no resume offered), not bad input (2).
+func TestExportUnusableTaskIDIsNotBadInput(t *testing.T) {
+	useCredentials(t, credToken)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"record_total_num":1,"task_id":"a/b"}`)
+	}))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "out.csv")
+	r := runCLI(t, "", "export", "--region", "ap-southeast-1", "--endpoint", srv.URL, "--project-id", "p1",
+		"--category", "host", "--event-id", "c1", "--output", out)
+	if r.code != 1 || !strings.Contains(r.stderr, `task id "a/b"`) || strings.Contains(r.stderr, "finish it") ||
+		!strings.HasPrefix(r.stderr, "hss export: ") || strings.Contains(r.stderr, "hss: ") {
+		t.Errorf("exit status %d; stderr:\n%s", r.code, r.stderr)
+	}
+}
+
 // TestPrintFinishHint: the finish-it line quotes for a shell what needs it
 // and names the enterprise project; it is left out where resuming cannot
 // help.
