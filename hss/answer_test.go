@@ -12,6 +12,19 @@ import (
 	"time"
 )
 
+// answerOn answers the requests for path with h, under X-Request-Id
+// requestID, and the other HSS requests with success.
+func answerOn(path, requestID string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			okExport(w, r)
+			return
+		}
+		w.Header().Set("X-Request-Id", requestID)
+		h(w, r)
+	}
+}
+
 // TestAnswerErrors: an answer the client cannot use although its status was
 // not an error is an *AnswerError that errors.As reaches, naming the
 // operation, the status and the request id it had; a transport that fails
@@ -24,16 +37,8 @@ func TestAnswerErrors(t *testing.T) {
 		return err
 	}
 	handle := func(c *Client) error { return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil) }
-	// on answers path's requests with h, and HSS's with success.
 	on := func(path string, h func(w http.ResponseWriter)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != path {
-				okExport(w, r)
-				return
-			}
-			w.Header().Set("X-Request-Id", "req-1")
-			h(w)
-		}
+		return answerOn(path, "req-1", func(w http.ResponseWriter, _ *http.Request) { h(w) })
 	}
 	exportPath := "/v5/" + testProject + "/event/export"
 	isSyntax := func(err error) bool { var e *json.SyntaxError; return errors.As(err, &e) }
@@ -150,14 +155,7 @@ func TestAnswerErrorsKeepSecretsOut(t *testing.T) {
 	ctx := context.Background()
 	iam := func(answer func(w http.ResponseWriter)) func(t *testing.T) error {
 		return func(t *testing.T) error {
-			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/v3/auth/tokens" {
-					okExport(w, r)
-					return
-				}
-				w.Header().Set("X-Request-Id", "echo-"+testPass)
-				answer(w)
-			})
+			ts := newTestServer(t, answerOn("/v3/auth/tokens", "echo-"+testPass, func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
 			c := newClient(t, ts.URL, alice, func(cfg *Config) { cfg.MaxAttempts = 1 })
 			return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
 		}
@@ -176,13 +174,9 @@ func TestAnswerErrorsKeepSecretsOut(t *testing.T) {
 			writeJSON(w, 201, map[string]any{"token": map[string]any{"expires_at": testPass}})
 		}),
 		"project name echoing the token": func(t *testing.T) error {
-			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path != "/v3/auth/tokens" {
-					okExport(w, r)
-					return
-				}
+			ts := newTestServer(t, answerOn("/v3/auth/tokens", "req-1", func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, 200, map[string]any{"token": map[string]any{"project": map[string]any{"id": testProject, "name": r.Header.Get("X-Auth-Token")}}})
-			})
+			}))
 			c := newClient(t, ts.URL, Token(testToken), func(cfg *Config) { cfg.MaxAttempts = 1; cfg.ProjectID = "" })
 			return c.HandleEvents(ctx, MarkAsHandledRequest("", testEvent()), nil)
 		},
@@ -233,11 +227,7 @@ func TestAnswerErrorsKeepSecretsOut(t *testing.T) {
 // TestIAMAnswerCutNamesWhatWasRead: an IAM answer cut off by the
 // connection is the transport's error, naming the answer it was reading.
 func TestIAMAnswerCutNamesWhatWasRead(t *testing.T) {
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v3/auth/tokens" {
-			okExport(w, r)
-			return
-		}
+	ts := newTestServer(t, answerOn("/v3/auth/tokens", "", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Subject-Token", testToken)
 		w.Header().Set("Content-Length", "100")
 		w.WriteHeader(201)
@@ -245,7 +235,7 @@ func TestIAMAnswerCutNamesWhatWasRead(t *testing.T) {
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			_ = conn.Close()
 		}
-	})
+	}))
 	c := newClient(t, ts.URL, alice, func(cfg *Config) { cfg.MaxAttempts = 1 })
 	err := c.HandleEvents(context.Background(), MarkAsHandledRequest("", testEvent()), nil)
 	var ae *AnswerError

@@ -410,16 +410,16 @@ func decodeToken(op string, req *http.Request, resp *http.Response, bodySecret s
 
 // decodeIAMAnswer reads IAM's answer of op to req, of at most maxAnswer
 // bytes, as the HSS answers are read, and decodes it into v; what names
-// the answer in a failure (see answerFailure).
+// the answer in a failure (see readFailure).
 func decodeIAMAnswer(op string, req *http.Request, resp *http.Response, bodySecret, what string, v any) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	data, err := readAnswer(buf, resp.Body)
 	if err != nil {
-		return answerFailure(op, req, resp, bodySecret, what, false, err)
+		return readFailure(op, req, resp, bodySecret, what, err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return answerFailure(op, req, resp, bodySecret, what, true, err)
+		return unusableAnswer(op, req, resp, bodySecret, "decoding "+what, err)
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 	data, err := readAnswer(buf, resp.Body)
 	_ = resp.Body.Close()
 	if err != nil {
-		return answerFailure(op, req, resp, "", "the answer", false, err)
+		return readFailure(op, req, resp, "", "the answer", err)
 	}
 	switch out := out.(type) {
 	case *ExportEventsResult:
@@ -99,7 +99,7 @@ func (c *Client) send(ctx context.Context, op, projectID string, req *http.Reque
 		err = json.Unmarshal(data, out)
 	}
 	if err != nil {
-		return answerFailure(op, req, resp, "", "the answer", true, err)
+		return unusableAnswer(op, req, resp, "", "decoding the answer", err)
 	}
 	return nil
 }

@@ -73,8 +73,7 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// ("not ready") or a 206 (a part) is not the file, and is not
 		// written into w as if it were.
 		discard(resp)
-		return 0, &AnswerError{Operation: opDownloadExportFile, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
-			Reason: "the answer is not the file, which comes with a 200"}
+		return 0, unusableAnswer(opDownloadExportFile, req, resp, "", "the answer is not the file, which comes with a 200", nil)
 	}
 	defer resp.Body.Close()
 	if resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0 && !resp.Uncompressed {
@@ -82,8 +81,8 @@ func (c *Client) DownloadExportedFile(ctx context.Context, fileID, enterprisePro
 		// connection closes, and a cut would read as its end. (A length, the
 		// chunks' last one, HTTP/2's end of stream or gzip's trailer tells
 		// them apart.) Nothing is written that cannot be known whole.
-		return 0, taskAnswerError{&AnswerError{Operation: opDownloadExportFile, StatusCode: resp.StatusCode, RequestID: requestID(req, resp, ""),
-			Reason: "the file came without a declared length (no Content-Length, not chunked): a cut could not be told from its end"}}
+		return 0, taskAnswerError{unusableAnswer(opDownloadExportFile, req, resp, "",
+			"the file came without a declared length (no Content-Length, not chunked): a cut could not be told from its end", nil)}
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
@@ -219,20 +218,25 @@ func (e *ExportError) Resumable() bool {
 	return true
 }
 
-// statusWord quotes a task status the spec does not name, for an error's
-// text, when it looks like one (a word of at most 16 letters, digits, _ or
-// -; the spec's are 7 long); anything else is described, not shown: an
-// answer that echoes its request could put the request's token there, and
-// the task's read keeps no request to redact it against. (Tokens and
-// security tokens are hundreds of bytes long.)
-func statusWord(s string) string {
-	if len(s) > 16 || strings.ContainsFunc(s, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-')
-	}) {
-		return fmt.Sprintf("of %d bytes, not a status word", len(s))
+// answerValue quotes a value from an answer for an error's text when it is
+// short (at most max bytes) and plain (printable ASCII, no space), and
+// describes it by its length otherwise: where no request is at hand to
+// redact against (a task's state, read and decoded), a longer value could
+// be the request's token echoed. (Tokens and security tokens are hundreds
+// of bytes long; a task status is 7, a task id 24.)
+func answerValue(s string, max int) string {
+	if len(s) > max || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return fmt.Sprintf("of %d bytes", len(s))
 	}
 	return strconv.Quote(s)
 }
+
+// How long a task id or status from an answer can be and still be shown in
+// an error (see answerValue).
+const (
+	maxShownTaskID = 64
+	maxShownStatus = 16
+)
 
 // taskAnswerError marks the *AnswerError of a task's answer that the client
 // cannot follow, whichever call meets it: resuming would meet it again.
@@ -319,9 +323,9 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 		// carries, which the task's reads, and a resume's, would refuse.
 		// One longer than any task id is not shown: it could be the
 		// request's token, echoed.
-		shown, id := strconv.Quote(taskID), taskID
-		if len(taskID) > 64 {
-			shown, id = fmt.Sprintf("of %d bytes", len(taskID)), ""
+		id := taskID
+		if len(taskID) > maxShownTaskID {
+			id = ""
 		}
 		reason := err.Error()
 		if invalid := (*ValidationError)(nil); errors.As(err, &invalid) {
@@ -329,7 +333,7 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer, params ExportEventsP
 		}
 		return nil, &ExportError{TaskID: id, EnterpriseProjectID: deref(params.EnterpriseProjectId), Stage: StageSubmitted,
 			Err: taskAnswerError{&AnswerError{Operation: opExportEvents,
-				Reason: fmt.Sprintf("the service answered a task id %s, which the client cannot read: %s", shown, reason)}}}
+				Reason: fmt.Sprintf("the service answered a task id %s, which the client cannot read: %s", answerValue(taskID, maxShownTaskID), reason)}}}
 	}
 	prog := ExportProgress{Stage: StageSubmitted, TaskID: taskID, Records: deref(res.RecordTotalNum)}
 	o.report(prog)
@@ -424,7 +428,7 @@ func (c *Client) waitExportTask(ctx context.Context, taskID, eps string, o *Expo
 		default:
 			// Not a state of the spec's closed set (a missing one included):
 			// waiting for success could last forever.
-			return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s answered status %s: neither running, success nor failure", taskID, statusWord(string(status)))}}
+			return task, taskAnswerError{&AnswerError{Operation: opShowExportTask, Reason: fmt.Sprintf("task %s answered status %s: neither running, success nor failure", taskID, answerValue(string(status), maxShownStatus))}}
 		}
 		prog.Stage = StageRunning
 		o.report(*prog)

@@ -403,18 +403,14 @@ func putBuffer(b *[]byte) {
 // errLongAnswer is readAnswer's error for an answer longer than maxAnswer.
 var errLongAnswer = fmt.Errorf("the answer is longer than %d bytes", maxAnswer)
 
-// answerFailure is the error of what, an answer to req ("the answer", "the
-// token document"), that could not be read or decoded: the transport's,
-// wrapped with op, when reading it failed part way (a connection cut, the
-// context's end); an *AnswerError when it arrived and cannot be used
-// (longer than maxAnswer, or refused by the decoder: decoded is true once
-// it was read whole). bodySecret is the request's body secret (see
-// unusableAnswer).
-func answerFailure(op string, req *http.Request, resp *http.Response, bodySecret, what string, decoded bool, err error) error {
-	switch {
-	case decoded:
-		return unusableAnswer(op, req, resp, bodySecret, "decoding "+what, err)
-	case errors.Is(err, errLongAnswer):
+// readFailure is the error of readAnswer on what, an answer to req ("the
+// answer", "the token document"): an *AnswerError when it is longer than
+// maxAnswer; else the transport's, wrapped with op, as reading failed part
+// way (a connection cut, the context's end). bodySecret is the request's
+// body secret (see unusableAnswer). An answer the decoder refuses is
+// unusableAnswer's, "decoding" what.
+func readFailure(op string, req *http.Request, resp *http.Response, bodySecret, what string, err error) error {
+	if errors.Is(err, errLongAnswer) {
 		return unusableAnswer(op, req, resp, bodySecret, "reading "+what, err)
 	}
 	var b strings.Builder

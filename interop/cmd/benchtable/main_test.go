@@ -29,15 +29,30 @@ func parsed(t *testing.T, input string) map[string]*samples {
 	return res
 }
 
+// table is write's output for res.
+func table(res map[string]*samples) string {
+	var out strings.Builder
+	write(&out, res)
+	return out.String()
+}
+
+// assertHas fails t for each of wants that s lacks.
+func assertHas(t *testing.T, s string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(s, want) {
+			t.Errorf("the table lacks %q:\n%s", want, s)
+		}
+	}
+}
+
 func TestTable(t *testing.T) {
 	res := parsed(t, sample)
 	if got := res["Export/ours/aksk"].values["ns/op"]; len(got) != 3 {
 		t.Fatalf("read %v for Export/ours/aksk, want 3 runs", got)
 	}
-	var out strings.Builder
-	write(&out, res)
-	s := out.String()
-	for _, want := range []string{
+	s := table(res)
+	assertHas(t, s,
 		// The median of 60000, 80000 and 70000, and its ratios.
 		"| ExportEvents | this client, AK/SK | 3 | 70000 |  | 9000 | 121 | 1.40× (1.40×) | 0.35× (0.35×) | +61 |",
 		"| ExportEvents | net/http floor, AK/SK | 1 | 50000 | 40000 | 7000 | 60 |  | 0.25× (0.25×) |  |",
@@ -49,11 +64,7 @@ func TestTable(t *testing.T) {
 		"| this client, token | 64 | 1 | 25000 | 40000 | 104 | 64 | 0 | 1 |",
 		"2 target(s) missed.\n", // a quiet host: no warning
 		"median 6.5%, at most 12.5%; 1 of 2 runs above 10%.",
-	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("the table lacks %q:\n%s", want, s)
-		}
-	}
+	)
 	if strings.Index(s, "| 4 | 1 |") > strings.Index(s, "| 64 | 1 |") {
 		t.Errorf("goroutine counts out of order:\n%s", s)
 	}
@@ -69,26 +80,15 @@ BenchmarkHandle/sdk/aksk-2    1000  100000 ns/op  19000 B/op  236 allocs/op
 BenchmarkHandle/floor/aksk-2  1000   60000 ns/op   6400 B/op   77 allocs/op
 BenchmarkHandle/wire/aksk-2   1000   45000 ns/op   2800 B/op   30 allocs/op
 `
-	res := parsed(t, rounds)
-	var out strings.Builder
-	write(&out, res)
-	s := out.String()
-	for _, want := range []string{
+	assertHas(t, table(parsed(t, rounds)),
 		"| HandleEvents | net/http floor, AK/SK | 1 | 60000 |  | 6400 | 77 |  | 0.60× (0.60×) |  |",
 		"| HandleEvents | the wire, no HTTP client, AK/SK | 1 | 45000 |  | 2800 | 30 | 0.75× (0.75×) | 0.45× (0.45×) | -47 |",
 		"time 0.66× the official SDK (target ≤ 0.5×) **missed**; for the same bytes, the net/http floor is 0.60× and the wire 0.45×: the floor is above 0.5× too, so a client sending these requests through net/http's transport should not expect to meet it here\n",
-	} {
-		if !strings.Contains(s, want) {
-			t.Errorf("the table lacks %q:\n%s", want, s)
-		}
-	}
+	)
 
 	// A client that met the target is not told it could not.
-	out.Reset()
-	write(&out, parsed(t, strings.Replace(rounds, "66000 ns/op", "49000 ns/op", 1)))
-	if want := "time 0.49× the official SDK (target ≤ 0.5×) ok; for the same bytes, the net/http floor is 0.60× and the wire 0.45×\n"; !strings.Contains(out.String(), want) {
-		t.Errorf("the table lacks %q:\n%s", want, out.String())
-	}
+	assertHas(t, table(parsed(t, strings.Replace(rounds, "66000 ns/op", "49000 ns/op", 1))),
+		"time 0.49× the official SDK (target ≤ 0.5×) ok; for the same bytes, the net/http floor is 0.60× and the wire 0.45×\n")
 }
 
 // TestCrowdedHostVerdict: with a median steal above stealNoisy, the
@@ -119,16 +119,10 @@ BenchmarkHandle/ours/aksk-2   1000   70000 ns/op   9000 B/op   90 allocs/op
 	if r, ok := ratio(res, "Handle/ours/aksk", "Handle/floor/aksk"); !ok || r != 1.2 {
 		t.Errorf("ratio = %v, %v; want 1.2, true", r, ok)
 	}
-	var out strings.Builder
-	write(&out, res)
-	for _, want := range []string{
+	assertHas(t, table(res),
 		"| HandleEvents | this client, AK/SK | 3 | 70000 |  | 9000 | 90 | 1.20× (1.40×) |  | +13 |",
 		"time 1.20× the floor (rounds 1.14-1.56×, 2 of 3 within; target ≤ 1.3×) ok",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the table lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 	if _, ok := ratio(res, "Handle/ours/aksk", "Handle/sdk/aksk"); ok {
 		t.Error("a ratio to a benchmark that did not run")
 	}
